@@ -1,0 +1,91 @@
+"""PolicyValueNet: the residual CNN that is System 1 on its own and guides System 2's search.
+
+AlphaZero's shape at small scale: a 3x3 conv stem, `blocks` residual blocks of `channels`
+filters, a policy head giving one logit per OpenSpiel action, and a value head giving the
+expected outcome in [-1, 1] for the player to move.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F  # noqa: N812
+from torch import nn
+
+from games.game import Game
+from sandbox.config import NetworkConfig
+
+
+class ResidualBlock(nn.Module):
+    def __init__(self, channels: int):
+        super().__init__()
+        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(channels)
+        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(channels)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = F.relu(self.bn1(self.conv1(x)))
+        y = self.bn2(self.conv2(y))
+        return F.relu(x + y)
+
+
+class PolicyValueNet(nn.Module):
+    """obs [B, C, H, W] -> (logits [B, A], value [B]); value is from the mover's view."""
+
+    def __init__(
+        self,
+        observation_shape: tuple[int, int, int],
+        num_actions: int,
+        channels: int = 64,
+        blocks: int = 4,
+        value_hidden: int = 64,
+    ):
+        super().__init__()
+        c, h, w = observation_shape
+        self.observation_shape = observation_shape
+        self.num_actions = num_actions
+        self.stem = nn.Sequential(
+            nn.Conv2d(c, channels, 3, padding=1, bias=False),
+            nn.BatchNorm2d(channels),
+            nn.ReLU(),
+        )
+        self.trunk = nn.Sequential(*[ResidualBlock(channels) for _ in range(blocks)])
+        self.policy_head = nn.Sequential(
+            nn.Conv2d(channels, 2, 1, bias=False),
+            nn.BatchNorm2d(2),
+            nn.ReLU(),
+            nn.Flatten(),
+            nn.Linear(2 * h * w, num_actions),
+        )
+        self.value_head = nn.Sequential(
+            nn.Conv2d(channels, 1, 1, bias=False),
+            nn.BatchNorm2d(1),
+            nn.ReLU(),
+            nn.Flatten(),
+            nn.Linear(h * w, value_hidden),
+            nn.ReLU(),
+            nn.Linear(value_hidden, 1),
+            nn.Tanh(),
+        )
+
+    def forward(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        x = self.trunk(self.stem(obs))
+        return self.policy_head(x), self.value_head(x).squeeze(-1)
+
+
+def build_network(cfg: NetworkConfig, game: Game) -> PolicyValueNet:
+    return PolicyValueNet(
+        game.observation_shape, game.num_actions, cfg.channels, cfg.blocks, cfg.value_hidden
+    )
+
+
+def masked_log_softmax(logits: torch.Tensor, legal: torch.Tensor) -> torch.Tensor:
+    """log pi over legal actions only; illegal actions get -inf (probability exactly 0)."""
+    return torch.log_softmax(logits.masked_fill(~legal, float("-inf")), dim=-1)
+
+
+def resolve_device(name: str) -> torch.device:
+    """ "auto" picks CUDA when present, else CPU."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)

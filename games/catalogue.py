@@ -1,0 +1,127 @@
+"""The catalogue of reduced-size presets, and validation of any other OpenSpiel game string.
+
+A preset is a short name for an OpenSpiel game string plus what OpenSpiel does not tell us:
+how the board is drawn (geometry) and which observation planes hold each player's stones (so the
+encoding can show the board from the mover's side).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyspiel
+
+from games.errors import UserError
+
+
+@dataclass(frozen=True)
+class GameSpec:
+    """A game the sandbox can play: a name, an OpenSpiel string and how to draw it."""
+
+    name: str  # short name used on the command line, e.g. "connect4-5x4"
+    openspiel: str  # pyspiel.load_game string
+    display_name: str  # for titles and plots
+    geometry: str  # "grid", "columns" (connect four), "hex", "go" (grid + pass) or "none"
+    colour_planes: tuple[int, int] | None = None  # obs planes of player 0's and 1's stones
+    symmetry: str = "none"  # "dihedral", "mirror" (left-right), "rot180" or "none"
+
+
+GAMES: dict[str, GameSpec] = {
+    spec.name: spec
+    for spec in [
+        GameSpec("tic-tac-toe", "tic_tac_toe", "Tic-tac-toe", "grid", (2, 1), "dihedral"),
+        GameSpec(
+            "connect4-5x4",
+            "connect_four(rows=4,columns=5,x_in_row=4)",
+            "Connect four 5x4",
+            "columns",
+            (0, 1),
+            "mirror",
+        ),
+        GameSpec(
+            "connect4-6x5",
+            "connect_four(rows=5,columns=6,x_in_row=4)",
+            "Connect four 6x5",
+            "columns",
+            (0, 1),
+            "mirror",
+        ),
+        GameSpec("connect4", "connect_four", "Connect four 7x6", "columns", (0, 1), "mirror"),
+        GameSpec("hex5", "hex(board_size=5)", "Hex 5x5", "hex"),
+        GameSpec("hex7", "hex(board_size=7)", "Hex 7x7", "hex"),
+        # Komi: 5x5 and 7x7 boards favour Black heavily; these keep the game open for learners.
+        GameSpec("go5", "go(board_size=5,komi=0.5)", "Go 5x5", "go", (0, 1), "dihedral"),
+        GameSpec("go7", "go(board_size=7,komi=9.5)", "Go 7x7", "go", (0, 1), "dihedral"),
+        GameSpec("go9", "go(board_size=9,komi=7.5)", "Go 9x9", "go", (0, 1), "dihedral"),
+        GameSpec(
+            "breakthrough5",
+            "breakthrough(rows=5,columns=5)",
+            "Breakthrough 5x5",
+            "grid",
+            (0, 1),
+        ),
+        GameSpec(
+            "breakthrough6",
+            "breakthrough(rows=6,columns=6)",
+            "Breakthrough 6x6",
+            "grid",
+            (0, 1),
+        ),
+    ]
+}
+
+# OpenSpiel's registered short names that are the same game as a preset, so that
+# "tic_tac_toe" or "connect_four" on the command line keeps the preset's geometry.
+_OPENSPIEL_ALIASES = {spec.openspiel: spec for spec in GAMES.values()}
+
+
+def check_supported(game: pyspiel.Game) -> None:
+    """Raises UserError naming every property that rules the game out.
+
+    The sandbox's search and learning assume two players who alternate (or at least move one at
+    a time), see the whole board, roll no dice, and whose returns sum to zero.
+    """
+    game_type = game.get_type()
+    problems = []
+    if game.num_players() != 2:
+        problems.append(f"it has {game.num_players()} players (need exactly 2)")
+    if game_type.dynamics != pyspiel.GameType.Dynamics.SEQUENTIAL:
+        problems.append("it has simultaneous moves (need sequential)")
+    if game_type.chance_mode != pyspiel.GameType.ChanceMode.DETERMINISTIC:
+        problems.append("it has chance events (need deterministic)")
+    if game_type.information != pyspiel.GameType.Information.PERFECT_INFORMATION:
+        problems.append("it has imperfect information (need perfect information)")
+    if game_type.utility != pyspiel.GameType.Utility.ZERO_SUM:
+        problems.append(f"it is not zero-sum (utility {game_type.utility.name})")
+    if not problems and not game_type.provides_observation_tensor:
+        problems.append("it provides no observation tensor to encode for the network")
+    if problems:
+        raise UserError(f"game '{game}' is not supported: " + "; ".join(problems))
+
+
+def resolve_game(name: str) -> GameSpec:
+    """Finds a preset by short name, or validates any other OpenSpiel game string.
+
+    Raises:
+        UserError: unknown name, a string OpenSpiel cannot load, or an unsupported game.
+    """
+    name = name.strip()
+    if name in GAMES:
+        return GAMES[name]
+    if name in _OPENSPIEL_ALIASES:
+        return _OPENSPIEL_ALIASES[name]
+    short = name.split("(")[0]
+    if short not in pyspiel.registered_names():
+        presets = ", ".join(GAMES)
+        raise UserError(
+            f"unknown game '{name}': not a preset ({presets}) nor an OpenSpiel game name"
+        )
+    try:
+        game = pyspiel.load_game(name)
+    except pyspiel.SpielError as err:
+        raise UserError(f"OpenSpiel cannot load game '{name}': {err}") from None
+    check_supported(game)
+    canonical = str(game)
+    if canonical in _OPENSPIEL_ALIASES:
+        return _OPENSPIEL_ALIASES[canonical]
+    return GameSpec(name, name, name, "none")

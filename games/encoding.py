@@ -1,0 +1,62 @@
+"""Network input: the board as float32 planes [C, H, W] seen from the player to move.
+
+OpenSpiel's observation tensor colours stones absolutely (player 0's plane, player 1's plane).
+Where the preset names those planes, they are swapped when player 1 is to move, so "my stones"
+is always plane `colour_planes[0]`: a position and its colour-reversed twin look the same to the
+network, which halves what it must learn. A last plane says whose turn it is, so games whose
+sides differ (Hex, Breakthrough) lose nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from games.game import Game, State
+
+
+def encode(game: Game, state: State) -> np.ndarray:
+    """Returns float32 [C, H, W]: the observation planes from the mover's view + a to-play plane."""
+    out = np.empty(game.observation_shape, dtype=np.float32)
+    encode_into(game, state, out)
+    return out
+
+
+def encode_into(game: Game, state: State, out: np.ndarray) -> None:
+    """Writes `encode(game, state)` into `out` [C, H, W] without allocating."""
+    player = state.current_player()
+    if player < 0:  # terminal: encode from player 0's view (never fed to the search)
+        player = 0
+    raw = np.asarray(state.observation_tensor(player), dtype=np.float32)
+    planes = raw.reshape(game.raw_observation_shape)
+    colours = game.spec.colour_planes
+    out[:-1] = planes
+    if colours is not None and player == 1:
+        mine, theirs = colours
+        out[mine] = planes[theirs]
+        out[theirs] = planes[mine]
+    out[-1] = float(player)
+
+
+def encode_batch(game: Game, states: Sequence[State]) -> np.ndarray:
+    """Returns float32 [B, C, H, W]."""
+    out = np.empty((len(states), *game.observation_shape), dtype=np.float32)
+    for i, state in enumerate(states):
+        encode_into(game, state, out[i])
+    return out
+
+
+def legal_mask(game: Game, state: State) -> np.ndarray:
+    """Returns bool [A]: True where the action is legal for the player to move."""
+    mask = np.zeros(game.num_actions, dtype=bool)
+    mask[state.legal_actions()] = True
+    return mask
+
+
+def legal_mask_batch(game: Game, states: Sequence[State]) -> np.ndarray:
+    """Returns bool [B, A]."""
+    mask = np.zeros((len(states), game.num_actions), dtype=bool)
+    for i, state in enumerate(states):
+        mask[i, state.legal_actions()] = True
+    return mask
