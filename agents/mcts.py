@@ -176,6 +176,58 @@ def new_roots(
     return roots, priors, values[np.arange(len(states)), movers]
 
 
+class Search:
+    """A batched search that can be advanced a few simulations at a time.
+
+    `run_search` is the usual entry point; the viewer keeps a `Search` to show visits
+    accumulating simulation by simulation while its window stays responsive.
+    """
+
+    def __init__(
+        self,
+        states: Sequence[State],
+        evaluator: Evaluator,
+        cfg: MCTSConfig,
+        rng: np.random.Generator,
+    ):
+        self.states = list(states)
+        self.evaluator = evaluator
+        self.cfg = cfg
+        self.roots, self.priors, self.values = new_roots(self.states, evaluator, cfg, rng)
+        self.per_step = max(1, cfg.leaves_per_step)
+        self.virtual_loss = VIRTUAL_LOSS if self.per_step > 1 else 0.0
+        self.done = [0] * len(self.states)  # simulations finished per root
+
+    def step(self, budgets: Sequence[int]) -> bool:
+        """One network call's worth of simulations; returns False when every budget is spent."""
+        paths = []
+        for i, (root, state) in enumerate(zip(self.roots, self.states, strict=True)):
+            for _ in range(min(self.per_step, budgets[i] - self.done[i])):
+                paths.append(select(root, state.clone(), self.cfg.c_puct, self.virtual_loss))  # 1
+                self.done[i] += 1
+        if not paths:
+            return False
+        leaves = [p for p in paths if p.returns is None]
+        if leaves:
+            leaf_priors, leaf_values = self.evaluator.evaluate([p.state for p in leaves])  # 2
+            for path, prior, value in zip(leaves, leaf_priors, leaf_values, strict=True):
+                expand(path, prior)  # 3 Expand
+                path.returns = value
+        for path in paths:
+            backup(path, self.virtual_loss)  # 4 Backup
+        return True
+
+    def run(self, budgets: Sequence[int]) -> None:
+        while self.step(budgets):
+            pass
+
+    def results(self) -> list[SearchResult]:
+        return [
+            search_result(root, prior, float(value))
+            for root, prior, value in zip(self.roots, self.priors, self.values, strict=True)
+        ]
+
+
 def run_search(
     states: Sequence[State],
     evaluator: Evaluator,
@@ -192,35 +244,13 @@ def run_search(
     """
     if num_simulations is None:
         num_simulations = cfg.num_simulations
-    budgets = (
-        [num_simulations] * len(states)
-        if isinstance(num_simulations, int)
-        else list(num_simulations)
-    )
-    roots, priors, values = new_roots(states, evaluator, cfg, rng)
-    per_step = max(1, cfg.leaves_per_step)
-    virtual_loss = VIRTUAL_LOSS if per_step > 1 else 0.0
-    done = [0] * len(states)
-    while True:
-        paths = []
-        for i, (root, state) in enumerate(zip(roots, states, strict=True)):
-            for _ in range(min(per_step, budgets[i] - done[i])):
-                paths.append(select(root, state.clone(), cfg.c_puct, virtual_loss))  # 1 Select
-                done[i] += 1
-        if not paths:
-            break
-        leaves = [p for p in paths if p.returns is None]
-        if leaves:
-            leaf_priors, leaf_values = evaluator.evaluate([p.state for p in leaves])  # 2 Evaluate
-            for path, prior, value in zip(leaves, leaf_priors, leaf_values, strict=True):
-                expand(path, prior)  # 3 Expand
-                path.returns = value
-        for path in paths:
-            backup(path, virtual_loss)  # 4 Backup
-    return [
-        search_result(root, prior, float(value))
-        for root, prior, value in zip(roots, priors, values, strict=True)
-    ]
+    if isinstance(num_simulations, int):
+        budgets = [num_simulations] * len(states)
+    else:
+        budgets = list(num_simulations)
+    search = Search(states, evaluator, cfg, rng)
+    search.run(budgets)
+    return search.results()
 
 
 def choose_action(result: SearchResult, temperature: float, rng: np.random.Generator) -> Action:
