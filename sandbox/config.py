@@ -100,7 +100,8 @@ def _check_type(where: str, value: Any, annotation: Any) -> Any:
         raise UserError(f"config key '{where}' must be int, got bool {value!r}")
     if isinstance(expected, type) and not isinstance(value, expected):
         raise UserError(
-            f"config key '{where}' must be {expected.__name__}, got {type(value).__name__} {value!r}"
+            f"config key '{where}' must be {expected.__name__}, "
+            f"got {type(value).__name__} {value!r}"
         )
     return value
 
