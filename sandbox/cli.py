@@ -16,6 +16,7 @@ from games.errors import UserError
 
 COMMAND_MODULES = [
     "sandbox.commands.games",
+    "sandbox.commands.train",
 ]
 
 

@@ -1,0 +1,100 @@
+"""`sandbox train GAME`: AlphaZero self-play with progress, metrics, checkpoints and resume."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from games.catalogue import resolve_game
+from sandbox.config import _merge, from_dict, load_config, parse_override, read_toml
+from sandbox.run import RunDir, latest_run_dir, new_run_dir
+from sandbox.train import IterationInfo, train
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "train",
+        help="train an agent by self-play (AlphaZero)",
+        description="Self-play training. Defaults come from sandbox/configs/GAME.toml when the "
+        "preset has one; --config FILE and --set section.key=value override them.",
+    )
+    p.add_argument("game", help="preset name (sandbox games) or OpenSpiel game string")
+    p.add_argument("--run-dir", type=Path, help="run directory (default runs/GAME/TIMESTAMP)")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the run in --run-dir (or the latest run of GAME) from its last checkpoint",
+    )
+    p.add_argument("--minutes", type=float, help="wall-clock budget of this invocation")
+    p.add_argument("--config", type=Path, help="TOML file with settings to override")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="override one setting, e.g. --set mcts.num_simulations=100 (repeatable)",
+    )
+    p.add_argument("--device", help="cpu, cuda or auto (default from config: auto)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    spec = resolve_game(args.game)
+    overrides = list(args.set)
+    if args.minutes is not None:
+        overrides.append(f"train.minutes={float(args.minutes)}")
+    if args.device:
+        overrides.append(f'train.device="{args.device}"')
+    if args.resume:
+        run_dir = RunDir(args.run_dir) if args.run_dir else latest_run_dir(spec.name)
+    else:
+        run_dir = RunDir(args.run_dir) if args.run_dir else new_run_dir(spec.name)
+    if args.resume and run_dir.config.exists():
+        data = read_toml(run_dir.config)
+        for text in overrides:
+            data = _merge(data, parse_override(text))
+        cfg = from_dict(data)
+        if resolve_game(cfg.game).openspiel != spec.openspiel:
+            from games.errors import UserError
+
+            raise UserError(f"{run_dir.path} is a run of {cfg.game}, not {spec.name}")
+    else:
+        cfg = load_config(args.config, overrides, game=spec.name)
+    cfg = dataclasses.replace(cfg, game=spec.name)
+    budget = cfg.train.minutes * 60
+    print(f"training {spec.name} in {run_dir.path}", file=sys.stderr)
+    bar = None
+    if not args.quiet:
+        if budget:
+            bar = tqdm(total=round(budget), unit="s", desc="train", file=sys.stderr)
+        else:
+            bar = tqdm(total=cfg.train.iterations, unit="it", desc="train", file=sys.stderr)
+
+    def on_iteration(info: IterationInfo) -> None:
+        if bar is None:
+            return
+        m = info.metrics
+        bar.set_postfix(
+            it=info.iteration,
+            step=info.step,
+            loss=f"{m.get('loss', float('nan')):.3f}",
+            sims_s=f"{m.get('sims_per_second', 0):.0f}",
+            refresh=False,
+        )
+        if budget:
+            bar.update(min(round(info.elapsed), bar.total) - bar.n)
+        else:
+            bar.update(1)
+
+    try:
+        last = train(cfg, run_dir, resume=args.resume, on_iteration=on_iteration)
+    finally:
+        if bar is not None:
+            bar.close()
+    print(f"done: iteration {last.get('iteration', '-')}, checkpoint {run_dir.latest}")
+    return 0

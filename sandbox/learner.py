@@ -1,0 +1,63 @@
+"""The AlphaZero loss and one gradient step; no I/O.
+
+loss = cross-entropy(search policy, network policy over legal moves)
+     + value_weight * (outcome - value)^2
+(AlphaGo Zero, Methods; L2 regularisation comes from AdamW's weight decay.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from agents.network import PolicyValueNet
+from sandbox.config import LearnerConfig
+from sandbox.replay import Batch
+
+
+@dataclass(frozen=True)
+class StepMetrics:
+    loss: float
+    policy_loss: float  # cross-entropy against the search policy
+    value_loss: float  # mean squared error against the outcome
+    policy_entropy: float  # entropy of the network's policy: falls as it grows confident
+
+
+def make_optimizer(net: PolicyValueNet, cfg: LearnerConfig) -> torch.optim.Optimizer:
+    return torch.optim.AdamW(net.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
+
+
+def losses(
+    net: PolicyValueNet, batch: Batch, device: torch.device, value_weight: float = 1.0
+) -> tuple[torch.Tensor, StepMetrics]:
+    obs = torch.from_numpy(batch.obs).to(device)
+    legal = torch.from_numpy(batch.legal).to(device)
+    target_policy = torch.from_numpy(batch.target_policy).to(device)
+    target_value = torch.from_numpy(batch.target_value).to(device)
+    logits, value = net(obs)
+    # A large negative (not -inf) on illegal moves keeps 0 * log p finite where the target is 0.
+    log_p = torch.log_softmax(logits.masked_fill(~legal, -1e9), dim=-1)
+    policy_loss = -(target_policy * log_p).sum(-1).mean()
+    value_loss = ((value - target_value) ** 2).mean()
+    loss = policy_loss + value_weight * value_loss
+    with torch.no_grad():
+        entropy = -(log_p.exp() * log_p).sum(-1).mean()
+    metrics = StepMetrics(loss.item(), policy_loss.item(), value_loss.item(), entropy.item())
+    return loss, metrics
+
+
+def train_step(
+    net: PolicyValueNet,
+    optimizer: torch.optim.Optimizer,
+    batch: Batch,
+    cfg: LearnerConfig,
+    device: torch.device | str = "cpu",
+) -> StepMetrics:
+    net.train()
+    loss, metrics = losses(net, batch, torch.device(device), cfg.value_weight)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    net.eval()
+    return metrics

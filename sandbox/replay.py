@@ -1,0 +1,106 @@
+"""ReplayBuffer: a sliding window of training positions, sampled with board symmetries.
+
+Positions are encoded once when a game arrives (obs, legal mask, search policy, outcome from the
+mover's view) and kept in preallocated ring arrays, so sampling a batch is array indexing.
+Each sampled position is shown under a random symmetry of the board, with its policy and legal
+mask permuted alike: the learner sees up to 8 boards for the price of one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from games.encoding import encode_into
+from games.game import Game
+from games.symmetries import symmetries
+from sandbox.records import GameRecord
+
+
+@dataclass(frozen=True)
+class Batch:
+    obs: np.ndarray  # [B, C, H, W] float32
+    legal: np.ndarray  # [B, A] bool
+    target_policy: np.ndarray  # [B, A] float32, sums to 1
+    target_value: np.ndarray  # [B] float32, the game's outcome for the player to move
+
+
+class ReplayBuffer:
+    def __init__(self, game: Game, capacity: int, augment: bool = True):
+        self.game = game
+        self.capacity = capacity
+        self.symmetries = symmetries(game) if augment else symmetries(game)[:1]
+        self.obs = np.zeros((capacity, *game.observation_shape), dtype=np.float32)
+        self.legal = np.zeros((capacity, game.num_actions), dtype=bool)
+        self.policy = np.zeros((capacity, game.num_actions), dtype=np.float32)
+        self.value = np.zeros(capacity, dtype=np.float32)
+        self.size = 0  # valid rows
+        self.cursor = 0  # next row to write
+        self.total_added = 0
+
+    def __len__(self) -> int:
+        return self.size
+
+    def add_game(self, record: GameRecord) -> int:
+        """Encodes the positions that have a search target; returns how many were added."""
+        state = self.game.new_state()
+        added = 0
+        for action, target in zip(record.actions, record.policy_targets, strict=True):
+            if target is not None:
+                row = self.cursor
+                encode_into(self.game, state, self.obs[row])
+                self.legal[row] = False
+                self.legal[row, state.legal_actions()] = True
+                self.policy[row] = target
+                self.value[row] = record.returns[state.current_player()]
+                self.cursor = (self.cursor + 1) % self.capacity
+                self.size = min(self.size + 1, self.capacity)
+                added += 1
+            state.apply_action(action)
+        self.total_added += added
+        return added
+
+    def add_games(self, records: Iterable[GameRecord]) -> int:
+        return sum(self.add_game(r) for r in records)
+
+    def sample(self, batch_size: int, rng: np.random.Generator) -> Batch:
+        rows = rng.integers(self.size, size=batch_size)
+        obs = self.obs[rows].copy()
+        legal = self.legal[rows].copy()
+        policy = self.policy[rows].copy()
+        which = rng.integers(len(self.symmetries), size=batch_size)
+        for k, sym in enumerate(self.symmetries[1:], start=1):
+            sel = which == k
+            if sel.any():
+                obs[sel] = sym.apply_obs(obs[sel])
+                legal[sel] = sym.apply_policy(legal[sel])
+                policy[sel] = sym.apply_policy(policy[sel])
+        return Batch(obs, legal, policy, self.value[rows].copy())
+
+    def save(self, path: Path) -> None:
+        """Writes the buffer (atomically) so that a resumed run trains on the same data."""
+        tmp = path.with_name(path.name + ".tmp.npz")
+        n = self.size
+        np.savez_compressed(
+            tmp,
+            obs=self.obs[:n],
+            legal=self.legal[:n],
+            policy=self.policy[:n],
+            value=self.value[:n],
+            meta=np.array([self.cursor, self.total_added]),
+        )
+        tmp.replace(path)
+
+    def load(self, path: Path) -> None:
+        with np.load(path) as data:
+            n = min(len(data["value"]), self.capacity)
+            self.obs[:n] = data["obs"][:n]
+            self.legal[:n] = data["legal"][:n]
+            self.policy[:n] = data["policy"][:n]
+            self.value[:n] = data["value"][:n]
+            self.size = n
+            self.cursor, self.total_added = (int(x) for x in data["meta"])
+            self.cursor %= self.capacity

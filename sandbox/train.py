@@ -1,0 +1,219 @@
+"""The AlphaZero loop: self-play -> replay buffer -> learner -> checkpoint -> arena.
+
+Everything a run needs to continue lives in its RunDir and is written atomically after every
+iteration, so a crash or Ctrl-C loses at most the iteration in flight, and `--resume` carries on
+with the same network, optimizer, buffer, counters and random streams.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from agents.evaluators import NetworkEvaluator
+from agents.network import build_network, resolve_device
+from games.errors import UserError
+from games.game import Game, load
+from sandbox.checkpoint import make_payload, read_checkpoint, save_checkpoint
+from sandbox.config import Config, dump_toml, from_dict, read_toml
+from sandbox.learner import StepMetrics, make_optimizer, train_step
+from sandbox.metrics import MetricsWriter
+from sandbox.records import write_records
+from sandbox.replay import ReplayBuffer
+from sandbox.run import RunDir
+from sandbox.selfplay import play_games
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IterationInfo:
+    """What the progress bar shows after each iteration."""
+
+    iteration: int
+    step: int
+    elapsed: float  # seconds in this invocation
+    budget: float  # seconds allowed in this invocation (0 = no limit)
+    metrics: dict[str, Any]
+
+
+def load_run_config(run: RunDir, overrides: Config | None = None) -> Config:
+    """The config a run was started with (its config.toml)."""
+    return from_dict(read_toml(run.config))
+
+
+def train(
+    cfg: Config,
+    run: RunDir,
+    resume: bool = False,
+    on_iteration: Callable[[IterationInfo], None] | None = None,
+) -> dict[str, Any]:
+    """Runs the loop until `cfg.train.minutes` or `cfg.train.iterations` is reached.
+
+    Args:
+        resume: continue from `run`'s latest checkpoint (a fresh start if there is none).
+    Returns:
+        the last metrics row.
+    """
+    game = load(cfg.game)
+    if run.has_checkpoint() and not resume:
+        raise UserError(
+            f"{run.path} already holds a run; pass --resume to continue it or choose another "
+            "--run-dir (nothing was overwritten)"
+        )
+    threads = cfg.train.threads or os.cpu_count() or 1
+    torch.set_num_threads(threads)
+    device = resolve_device(cfg.train.device)
+    torch.manual_seed(cfg.train.seed)
+    net = build_network(cfg.network, game).to(device)
+    optimizer = make_optimizer(net, cfg.learner)
+    buffer = ReplayBuffer(game, cfg.replay.capacity, cfg.replay.augment)
+    rng = np.random.default_rng([cfg.train.seed, 1])
+    step = iteration = games_played = 0
+    if resume and run.has_checkpoint():
+        payload = read_checkpoint(run.latest)
+        if payload["openspiel"] != game.spec.openspiel:
+            raise UserError(f"{run.path} is a run of {payload['game']}, not {game.name}")
+        net.load_state_dict(payload["model"])
+        optimizer.load_state_dict(payload["optimizer"])
+        step, iteration = payload["step"], payload["iteration"]
+        games_played = payload.get("games_played", 0)
+        rng.bit_generator.state = _rng_state_from(payload["rng_state"])
+        torch.set_rng_state(payload["torch_rng_state"])
+        if run.replay.exists():
+            buffer.load(run.replay)
+        log.info("resumed %s at iteration %d, step %d", run.path, iteration, step)
+    run.create()
+    run.config.write_text(dump_toml(cfg))
+    metrics_writer = MetricsWriter(run.path)
+    evaluator = NetworkEvaluator(game, net, device, cache_size=0)
+    start = time.monotonic()
+    budget = cfg.train.minutes * 60
+    last: dict[str, Any] = {}
+    try:
+        while iteration < cfg.train.iterations:
+            if budget and time.monotonic() - start >= budget:
+                break
+            t0 = time.monotonic()
+            net.eval()
+            records, sp = play_games(
+                game, cfg, evaluator, cfg.selfplay.games_per_iteration, cfg.train.seed, games_played
+            )
+            selfplay_seconds = time.monotonic() - t0
+            games_played += len(records)
+            buffer.add_games(records)
+            write_records(run.games / f"iter_{iteration:05d}.jsonl", records)
+            t1 = time.monotonic()
+            step_metrics: list[StepMetrics] = []
+            if len(buffer) >= cfg.learner.min_buffer:
+                for _ in range(cfg.learner.steps_per_iteration):
+                    batch = buffer.sample(cfg.learner.batch_size, rng)
+                    step_metrics.append(train_step(net, optimizer, batch, cfg.learner, device))
+                    step += 1
+            iteration += 1
+            last = {
+                "iteration": iteration,
+                "games": games_played,
+                "buffer": len(buffer),
+                "selfplay_seconds": selfplay_seconds,
+                "learn_seconds": time.monotonic() - t1,
+                "sims_per_second": sp.simulations / max(selfplay_seconds, 1e-9),
+                "kl_search_prior": sp.kl_search_prior,
+                **_game_stats(records),
+                **_mean_step_metrics(step_metrics),
+            }
+            if cfg.train.eval_every and iteration % cfg.train.eval_every == 0:
+                last.update(evaluate_against_baselines(game, evaluator, cfg, iteration))
+            _save(run, cfg, game, net, optimizer, step, iteration, games_played, rng, buffer)
+            metrics_writer.write(step, last)
+            if on_iteration is not None:
+                info = IterationInfo(iteration, step, time.monotonic() - start, budget, last)
+                on_iteration(info)
+    finally:
+        metrics_writer.close()
+    return last
+
+
+def _save(run, cfg, game, net, optimizer, step, iteration, games_played, rng, buffer) -> None:
+    extra = {
+        "games_played": games_played,
+        "rng_state": _rng_state_to(rng.bit_generator.state),
+        "torch_rng_state": torch.get_rng_state(),
+    }
+    payload = make_payload(cfg, game, net, optimizer, step, iteration, extra)
+    buffer.save(run.replay)
+    save_checkpoint(run.latest, payload)
+    if cfg.train.checkpoint_every and iteration % cfg.train.checkpoint_every == 0:
+        save_checkpoint(run.step_checkpoint(step), payload)
+
+
+def _rng_state_to(state: dict[str, Any]) -> dict[str, Any]:
+    """numpy's PCG64 state holds 128-bit ints; store them as strings for weights_only loading."""
+    inner = state["state"]
+    return {
+        "bit_generator": state["bit_generator"],
+        "state": str(inner["state"]),
+        "inc": str(inner["inc"]),
+        "has_uint32": state["has_uint32"],
+        "uinteger": state["uinteger"],
+    }
+
+
+def _rng_state_from(saved: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "bit_generator": saved["bit_generator"],
+        "state": {"state": int(saved["state"]), "inc": int(saved["inc"])},
+        "has_uint32": saved["has_uint32"],
+        "uinteger": saved["uinteger"],
+    }
+
+
+def _game_stats(records) -> dict[str, float]:
+    if not records:
+        return {}
+    lengths = [r.length for r in records]
+    first = [r.returns[0] for r in records]
+    return {
+        "game_length": float(np.mean(lengths)),
+        "first_player_wins": float(np.mean([x > 0 for x in first])),
+        "draws": float(np.mean([x == 0 for x in first])),
+        "second_player_wins": float(np.mean([x < 0 for x in first])),
+    }
+
+
+def _mean_step_metrics(steps: list[StepMetrics]) -> dict[str, float]:
+    if not steps:
+        return {}
+    return {
+        key: float(np.mean([getattr(m, key) for m in steps]))
+        for key in ("loss", "policy_loss", "value_loss", "policy_entropy")
+    }
+
+
+def evaluate_against_baselines(
+    game: Game, evaluator: NetworkEvaluator, cfg: Config, iteration: int
+) -> dict[str, float]:
+    """Scores System 1 and System 2 against a random player (both seats), for the curves."""
+    from agents.bots import MCTSBot, PolicyBot, RandomBot
+    from sandbox.arena import play_match
+
+    mcts_cfg = dataclasses.replace(
+        cfg.mcts, num_simulations=cfg.train.eval_simulations, dirichlet_fraction=0.0
+    )
+    out = {}
+    for label, agent in (
+        ("policy", PolicyBot(evaluator)),
+        ("mcts", MCTSBot(evaluator, mcts_cfg)),
+    ):
+        rng = np.random.default_rng([cfg.train.seed, iteration, 99])
+        result = play_match(agent, RandomBot(game), game, cfg.train.eval_games, rng)
+        out[f"eval/{label}_vs_random_score"] = float(result.score)
+    return out
