@@ -33,9 +33,9 @@ class MetricsWriter:
             f.write(json.dumps(row) + "\n")
         if self._tb is not None:
             for key, value in values.items():
-                if isinstance(value, int | float) and not isinstance(value, bool):
-                    if math.isfinite(value):
-                        self._tb.add_scalar(key, value, step)
+                is_number = isinstance(value, int | float) and not isinstance(value, bool)
+                if is_number and math.isfinite(value):
+                    self._tb.add_scalar(key, value, step)
             self._tb.flush()
 
     def close(self) -> None:

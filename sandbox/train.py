@@ -94,7 +94,9 @@ def train(
     run.create()
     run.config.write_text(dump_toml(cfg))
     metrics_writer = MetricsWriter(run.path)
-    evaluator = NetworkEvaluator(game, net, device, cache_size=0)
+    # The cache serves transpositions within one iteration; it is cleared whenever the
+    # weights change, so self-play never sees a stale network's answer.
+    evaluator = NetworkEvaluator(game, net, device)
     start = time.monotonic()
     budget = cfg.train.minutes * 60
     last: dict[str, Any] = {}
@@ -118,6 +120,7 @@ def train(
                     batch = buffer.sample(cfg.learner.batch_size, rng)
                     step_metrics.append(train_step(net, optimizer, batch, cfg.learner, device))
                     step += 1
+                evaluator.clear_cache()
             iteration += 1
             last = {
                 "iteration": iteration,
