@@ -1,4 +1,4 @@
-"""Exact play for small boards: alpha-beta negamax over OpenSpiel states, with a transposition table.
+"""Exact play for small boards: alpha-beta negamax over OpenSpiel states with a transposition table.
 
 The solver is the sandbox's ground truth: tests check agents against it, the referee labels agree
 with it, and the arena uses it as the perfect-play anchor. OpenSpiel owns the rules; the solver
@@ -32,7 +32,8 @@ from games.errors import UserError
 from games.game import Action, Game, State
 
 # Longest game the Python solver accepts: connect four 5x4 (20 plies) solves in seconds, 6x5
-# (30 plies) would take hours. Tic-tac-toe (9), connect four 4x4 (16), hex 4x4 (16) fit.
+# (30 plies) would take hours. Tic-tac-toe (9), connect four 4x4 (16) and hex 4x4 (16, about
+# 3 s) fit.
 MAX_SOLVABLE_LENGTH = 20
 
 _EXACT, _LOWER, _UPPER = 0, 1, 2
@@ -111,7 +112,7 @@ class Solver:
         return _sign(state.returns()[player]) * (self.length + 1 - state.move_number())
 
     def _child_score(self, state: State, action: Action, alpha: int, beta: int) -> int:
-        """Score of playing `action` at `state`, for the mover at `state`, in window (alpha, beta)."""
+        """Score of `action` at `state` for the mover at `state`, searched in (alpha, beta)."""
         player = state.current_player()
         child = state.child(action)
         if child.is_terminal():

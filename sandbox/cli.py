@@ -16,6 +16,8 @@ from games.errors import UserError
 
 COMMAND_MODULES = [
     "sandbox.commands.games",
+    "sandbox.commands.referee",
+    "sandbox.commands.match",
     "sandbox.commands.train",
 ]
 
