@@ -7,6 +7,10 @@ encoding can show the board from the mover's side).
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pyspiel
@@ -75,6 +79,38 @@ GAMES: dict[str, GameSpec] = {
 _OPENSPIEL_ALIASES = {spec.openspiel: spec for spec in GAMES.values()}
 
 
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Silences OpenSpiel's C++ messages on fd 2 ("OpenSpiel exception: ...", "Warning! ...").
+
+    The sandbox reports a bad game string itself, in one line; OpenSpiel's own copy of the
+    message would make that two.
+    """
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real fd 2 (some test runners): nothing to silence
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def load_openspiel(text: str) -> pyspiel.Game:
+    """pyspiel.load_game with a UserError (and no C++ noise) for a string it cannot load."""
+    try:
+        with _quiet_stderr():
+            return pyspiel.load_game(text)
+    except pyspiel.SpielError as err:
+        raise UserError(f"OpenSpiel cannot load game '{text}': {err}") from None
+
+
 def check_supported(game: pyspiel.Game) -> None:
     """Raises UserError naming every property that rules the game out.
 
@@ -116,10 +152,7 @@ def resolve_game(name: str) -> GameSpec:
         raise UserError(
             f"unknown game '{name}': not a preset ({presets}) nor an OpenSpiel game name"
         )
-    try:
-        game = pyspiel.load_game(name)
-    except pyspiel.SpielError as err:
-        raise UserError(f"OpenSpiel cannot load game '{name}': {err}") from None
+    game = load_openspiel(name)
     check_supported(game)
     canonical = str(game)
     if canonical in _OPENSPIEL_ALIASES:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 import pyspiel
 
-from games.catalogue import GameSpec, check_supported, resolve_game
+from games.catalogue import GameSpec, check_supported, load_openspiel, resolve_game
 from games.errors import UserError
 
 Action = int
@@ -25,10 +25,7 @@ class Game:
 
     def __init__(self, spec: GameSpec):
         self.spec = spec
-        try:
-            self.openspiel = pyspiel.load_game(spec.openspiel)
-        except pyspiel.SpielError as err:
-            raise UserError(f"OpenSpiel cannot load game '{spec.openspiel}': {err}") from None
+        self.openspiel = load_openspiel(spec.openspiel)
         check_supported(self.openspiel)
         self.num_actions: int = self.openspiel.num_distinct_actions()
         self.num_players: int = self.openspiel.num_players()

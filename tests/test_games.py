@@ -1,0 +1,111 @@
+"""Catalogue, encoding and symmetries: every preset plays, encodes and maps legal to legal."""
+
+import numpy as np
+import pytest
+
+from games import GAMES, UserError, load, resolve_game
+from games.encoding import encode, legal_mask
+from games.geometry import board_geometry
+from games.symmetries import symmetries
+
+
+@pytest.mark.parametrize("name", list(GAMES))
+def test_random_play_to_the_end_keeps_the_contract(name):
+    game = load(name)
+    state = game.new_state()
+    rng = np.random.default_rng(0)
+    while not state.is_terminal():
+        obs = encode(game, state)
+        assert obs.shape == game.observation_shape and obs.dtype == np.float32
+        mask = legal_mask(game, state)
+        assert mask.any() and mask.shape == (game.num_actions,)
+        state.apply_action(int(rng.choice(np.flatnonzero(mask))))
+    assert sum(state.returns()) == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("kuhn_poker", "chance"),
+        ("goofspiel(num_cards=4)", "simultaneous"),
+        ("leduc_poker", "imperfect information"),
+        ("tic_tac_toe_fake", "unknown game"),
+        ("connect_four(bogus=3)", "cannot load"),
+        ("quoridor(players=4)", "4 players"),
+        ("cliff_walking", "not zero-sum"),
+    ],
+)
+def test_unsupported_games_are_refused_naming_the_problem(text, problem):
+    with pytest.raises(UserError, match=problem):
+        resolve_game(text)
+
+
+def test_any_supported_openspiel_string_is_accepted():
+    spec = resolve_game("connect_four(rows=5,columns=5,x_in_row=4)")
+    game = load(spec)
+    assert game.num_actions == 5
+
+
+def test_openspiel_names_of_presets_keep_the_preset():
+    assert resolve_game("tic_tac_toe").name == "tic-tac-toe"
+    assert resolve_game("connect_four").name == "connect4"
+
+
+def test_encoding_shows_the_board_from_the_movers_side():
+    game = load("connect4-5x4")
+    after_x = game.parse_moves("2")  # x in the middle: o to move
+    after_xo = game.parse_moves("2 1")  # x then o: x to move
+    mine, theirs = game.spec.colour_planes
+    obs_o = encode(game, after_x)
+    obs_x = encode(game, after_xo)
+    assert obs_o[theirs].sum() == 1 and obs_o[mine].sum() == 0  # o sees x's disc as theirs
+    assert obs_x[mine].sum() == 1 and obs_x[theirs].sum() == 1
+    assert obs_o[-1].max() == 1.0 and obs_x[-1].max() == 0.0  # the to-play plane
+
+
+def test_parse_moves_reports_the_illegal_move():
+    game = load("tic-tac-toe")
+    with pytest.raises(UserError, match="move 2 'x\\(0,0\\)' is not legal"):
+        game.parse_moves("x(0,0) x(0,0)")
+
+
+@pytest.mark.parametrize("name", list(GAMES))
+def test_symmetries_map_legal_moves_to_legal_moves(name):
+    game = load(name)
+    rng = np.random.default_rng(1)
+    state = game.new_state()
+    for _ in range(3):
+        if state.is_terminal():
+            break
+        state.apply_action(int(rng.choice(state.legal_actions())))
+    mask = legal_mask(game, state)
+    for sym in symmetries(game):
+        assert sorted(sym.action_perm) == list(range(game.num_actions))  # a permutation
+        new_mask = sym.apply_policy(mask)
+        assert new_mask.sum() == mask.sum()
+        # the transformed move is legal in the transformed position: replay the moves mapped
+        if sym.name != "identity" and board_geometry(game).places_stones:
+            inverse = np.argsort(sym.action_perm)  # old action -> new action
+            mapped = game.new_state()
+            for action in state.history():
+                mapped.apply_action(int(inverse[action]))
+            assert (legal_mask(game, mapped) == new_mask).all(), sym.name
+
+
+def test_tic_tac_toe_symmetry_moves_a_stone_and_its_policy_together():
+    game = load("tic-tac-toe")
+    state = game.parse_moves("x(0,1)")  # top middle
+    obs = encode(game, state)
+    for sym in symmetries(game):
+        new_obs = sym.apply_obs(obs)
+        x_plane = game.spec.colour_planes[1]  # o to move: x's stones are "theirs"
+        (cell,) = np.flatnonzero(new_obs[x_plane].reshape(-1))
+        new_mask = sym.apply_policy(legal_mask(game, state))
+        assert not new_mask[cell], f"{sym.name}: the occupied cell must be illegal"
+        assert new_mask.sum() == 8
+
+
+def test_connect_four_mirror_reverses_columns():
+    game = load("connect4-5x4")
+    mirror = symmetries(game)[1]
+    assert list(mirror.action_perm) == [4, 3, 2, 1, 0]

@@ -1,0 +1,85 @@
+"""The training loop end to end: checkpoints round-trip, resume continues, nothing is overwritten."""
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from games import UserError, load
+from sandbox.checkpoint import load_network, read_checkpoint
+from sandbox.records import read_records, replay
+from sandbox.run import RunDir
+from sandbox.specs import make_agent
+from sandbox.train import train
+
+
+def test_checkpoint_round_trips_the_network(tiny_checkpoint):
+    path = tiny_checkpoint("connect4-5x4")
+    net, game, payload = load_network(path)
+    again, _, _ = load_network(path, game)
+    obs = torch.randn(2, *game.observation_shape)
+    assert torch.equal(net(obs)[0], again(obs)[0])
+    assert payload["step"] == 3 and game.name == "connect4-5x4"
+
+
+def test_checkpoint_of_another_game_is_refused(tiny_checkpoint):
+    with pytest.raises(UserError, match="is for game 'tic-tac-toe', not 'connect4-5x4'"):
+        load_network(tiny_checkpoint("tic-tac-toe"), load("connect4-5x4"))
+
+
+def test_truncated_checkpoint_gives_a_clear_error(tiny_checkpoint, tmp_path):
+    data = tiny_checkpoint("tic-tac-toe").read_bytes()
+    broken = tmp_path / "broken.pt"
+    broken.write_bytes(data[: len(data) // 2])
+    with pytest.raises(UserError, match="damaged or not a checkpoint"):
+        read_checkpoint(broken)
+    (tmp_path / "text.pt").write_text("hello")
+    with pytest.raises(UserError, match="damaged or not a checkpoint"):
+        read_checkpoint(tmp_path / "text.pt")
+
+
+def test_training_writes_metrics_games_and_checkpoints_that_agents_load(smoke_config, tmp_path):
+    run = RunDir(tmp_path / "run")
+    last = train(smoke_config, run)
+    assert last["iteration"] == 2 and run.latest.exists() and run.config.exists()
+    rows = [json.loads(line) for line in (run.path / "metrics.jsonl").read_text().splitlines()]
+    assert [r["iteration"] for r in rows] == [1, 2] and "policy_loss" in rows[-1]
+    game = load("tic-tac-toe")
+    for record in read_records(run.games / "iter_00000.jsonl"):
+        state = replay(game, record)  # raises on any illegal action
+        assert state.is_terminal() and sum(record.returns) == 0
+        assert all(np.isclose(sum(p), 1.0) for p in record.policy_targets if p is not None)
+    agent = make_agent(f"mcts:model={run.path},sims=4", game)
+    assert agent.select_action(game.new_state(), np.random.default_rng(0)) in range(9)
+
+
+def test_training_refuses_to_overwrite_an_existing_run(smoke_config, tmp_path):
+    run = RunDir(tmp_path / "run")
+    train(smoke_config, run)
+    before = run.latest.read_bytes()
+    with pytest.raises(UserError, match="--resume"):
+        train(smoke_config, run)
+    assert run.latest.read_bytes() == before
+
+
+def test_resume_continues_exactly_where_the_checkpoint_left(smoke_config, tmp_path):
+    """Two iterations then two more after a resume equal four in one go."""
+    straight = RunDir(tmp_path / "straight")
+    train(dataclasses.replace(smoke_config, train=dataclasses.replace(
+        smoke_config.train, iterations=4)), straight)
+    split = RunDir(tmp_path / "split")
+    train(smoke_config, split)
+    train(dataclasses.replace(smoke_config, train=dataclasses.replace(
+        smoke_config.train, iterations=4)), split, resume=True)
+    a, b = read_checkpoint(straight.latest), read_checkpoint(split.latest)
+    assert a["step"] == b["step"] == 8 and a["iteration"] == b["iteration"] == 4
+    for key in a["model"]:
+        assert torch.allclose(a["model"][key].float(), b["model"][key].float(), atol=1e-5), key
+
+
+def test_resume_without_a_checkpoint_starts_fresh(smoke_config, tmp_path):
+    run = RunDir(tmp_path / "new")
+    last = train(smoke_config, run, resume=True)
+    assert last["iteration"] == 2
