@@ -53,6 +53,7 @@ class Position:
     optimal: frozenset[Action]  # tied for the best exact score (fastest win, slowest loss)
     optimal_wdl: frozenset[Action]  # keep the value
     legal: frozenset[Action]
+    scores: tuple[int | None, ...] = ()  # Pons score per action, None = illegal (optional)
 
     @property
     def is_informative(self) -> bool:
@@ -78,6 +79,7 @@ def _parse(record: object, where: str) -> Position:
             optimal=frozenset(int(a) for a in record["optimal"]),
             optimal_wdl=frozenset(int(a) for a in record["optimal_wdl"]),
             legal=frozenset(int(a) for a in record["legal"]),
+            scores=tuple(None if s is None else int(s) for s in record.get("scores", ())),
         )
     except (TypeError, ValueError) as err:
         raise UserError(f"{where}: not a position ({err})") from None
