@@ -129,11 +129,11 @@ def to_dict(cfg: Any) -> dict[str, Any]:
     return dataclasses.asdict(cfg)
 
 
-def _merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+def merge_dicts(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for key, value in update.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
+            out[key] = merge_dicts(out[key], value)
         else:
             out[key] = value
     return out
@@ -182,13 +182,13 @@ def load_config(
     if game is not None:
         data["game"] = game
         if preset_path(game).exists():
-            data = _merge(read_toml(preset_path(game)), data)
+            data = merge_dicts(read_toml(preset_path(game)), data)
     if path is not None:
-        data = _merge(data, read_toml(Path(path)))
+        data = merge_dicts(data, read_toml(Path(path)))
         if game is not None:
             data["game"] = game
     for text in overrides or []:
-        data = _merge(data, parse_override(text))
+        data = merge_dicts(data, parse_override(text))
     return from_dict(data)
 
 

@@ -34,7 +34,7 @@ def smoke_config():
             "train.iterations=2",
             "train.eval_every=0",
             "train.threads=1",
-            "train.device=\"cpu\"",
+            'train.device="cpu"',
         ]
     )
 

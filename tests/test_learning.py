@@ -34,8 +34,9 @@ def _random_records(game, n, seed=0):
             actions.append(action)
             targets.append(target.tolist())
             state.apply_action(action)
-        records.append(GameRecord(game.spec.openspiel, 0, index, actions, targets,
-                                  list(state.returns())))
+        records.append(
+            GameRecord(game.spec.openspiel, 0, index, actions, targets, list(state.returns()))
+        )
     return records
 
 

@@ -67,12 +67,21 @@ def test_training_refuses_to_overwrite_an_existing_run(smoke_config, tmp_path):
 def test_resume_continues_exactly_where_the_checkpoint_left(smoke_config, tmp_path):
     """Two iterations then two more after a resume equal four in one go."""
     straight = RunDir(tmp_path / "straight")
-    train(dataclasses.replace(smoke_config, train=dataclasses.replace(
-        smoke_config.train, iterations=4)), straight)
+    train(
+        dataclasses.replace(
+            smoke_config, train=dataclasses.replace(smoke_config.train, iterations=4)
+        ),
+        straight,
+    )
     split = RunDir(tmp_path / "split")
     train(smoke_config, split)
-    train(dataclasses.replace(smoke_config, train=dataclasses.replace(
-        smoke_config.train, iterations=4)), split, resume=True)
+    train(
+        dataclasses.replace(
+            smoke_config, train=dataclasses.replace(smoke_config.train, iterations=4)
+        ),
+        split,
+        resume=True,
+    )
     a, b = read_checkpoint(straight.latest), read_checkpoint(split.latest)
     assert a["step"] == b["step"] == 8 and a["iteration"] == b["iteration"] == 4
     for key in a["model"]:

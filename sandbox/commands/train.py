@@ -10,7 +10,9 @@ from pathlib import Path
 from tqdm import tqdm
 
 from games.catalogue import resolve_game
-from sandbox.config import _merge, from_dict, load_config, parse_override, read_toml
+from games.errors import UserError
+from sandbox.checkpoint import read_checkpoint
+from sandbox.config import from_dict, load_config, merge_dicts, parse_override, read_toml
 from sandbox.run import RunDir, latest_run_dir, new_run_dir
 from sandbox.train import IterationInfo, train
 
@@ -57,15 +59,20 @@ def run(args: argparse.Namespace) -> int:
     if args.resume and run_dir.config.exists():
         data = read_toml(run_dir.config)
         for text in overrides:
-            data = _merge(data, parse_override(text))
+            data = merge_dicts(data, parse_override(text))
         cfg = from_dict(data)
         if resolve_game(cfg.game).openspiel != spec.openspiel:
-            from games.errors import UserError
-
             raise UserError(f"{run_dir.path} is a run of {cfg.game}, not {spec.name}")
     else:
         cfg = load_config(args.config, overrides, game=spec.name)
     cfg = dataclasses.replace(cfg, game=spec.name)
+    if run_dir.has_checkpoint():
+        if not args.resume:
+            raise UserError(
+                f"{run_dir.path} already holds a run; pass --resume to continue it or choose "
+                "another --run-dir (nothing was overwritten)"
+            )
+        read_checkpoint(run_dir.latest)  # a damaged checkpoint is reported before any work
     budget = cfg.train.minutes * 60
     print(f"training {spec.name} in {run_dir.path}", file=sys.stderr)
     bar = None
