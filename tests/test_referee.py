@@ -185,6 +185,7 @@ def test_cli_referee_prints_a_table(capsys):
         ["referee", "solver", "--positions", "no_such_set"],
         ["referee", "solver", "--positions", "tic_tac_toe", "--game", "connect4-5x4"],
         ["referee", "solver", "--positions", "connect4-6x5"],
+        ["referee", "random", "--positions", "tic_tac_toe", "--limit", "0"],
     ],
 )
 def test_cli_referee_bad_input_exits_2_with_one_line(capsys, argv):

@@ -124,3 +124,30 @@ def test_connect_four_5x4_is_a_draw_from_the_start():
     solver = Solver(game)
     assert solver.value(game.new_state()) == 0
     assert solver.action_values(game.new_state()) == {0: -1, 1: 0, 2: 0, 3: 0, 4: -1}
+
+
+def _minimax(state, player: int) -> int:
+    """Plain minimax for `player`, no pruning and no negation: the slow, obvious reference."""
+    if state.is_terminal():
+        return _sign(state.returns()[player])
+    values = [_minimax(state.child(a), player) for a in state.legal_actions()]
+    return max(values) if state.current_player() == player else min(values)
+
+
+def test_solver_is_right_when_a_player_moves_twice_in_a_row():
+    # Dots and boxes: completing a box earns another move, so negating at every ply is wrong.
+    game = load("dots_and_boxes(num_rows=1,num_cols=2)")
+    solver = Solver(game)
+    seen, stack, repeats = set(), [game.new_state()], 0
+    while stack:
+        state = stack.pop()
+        if state.is_terminal() or str(state) in seen:
+            continue
+        seen.add(str(state))
+        mover = state.current_player()
+        assert solver.value(state) == _minimax(state, mover)
+        for action in state.legal_actions():
+            child = state.child(action)
+            repeats += not child.is_terminal() and child.current_player() == mover
+            stack.append(child)
+    assert repeats > 0

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import time
 
 import numpy as np
 from tqdm import tqdm
 
+from games.errors import UserError
 from games.game import load
 from sandbox.referee import (
     Accuracy,
@@ -47,6 +47,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.limit is not None and args.limit < 1:
+        raise UserError(f"--limit must be at least 1 (got {args.limit})")
     positions = load_positions(args.positions)
     game = load(args.game) if args.game else game_of_positions(positions)
     check_same_game(game, positions)
@@ -88,6 +90,4 @@ def format_report(report: RefereeReport, positions: str, seconds: float) -> str:
     ]
     lines += [_row(f"{phase} third", acc) for phase, acc in report.by_phase.items()]
     lines += ["", "[95% Wilson intervals]"]
-    if math.isnan(report.accuracy):
-        lines.append("no positions scored")
     return "\n".join(lines)
