@@ -19,6 +19,8 @@ COMMAND_MODULES = [
     "sandbox.commands.referee",
     "sandbox.commands.match",
     "sandbox.commands.train",
+    "sandbox.commands.sweep",
+    "sandbox.commands.report",
 ]
 
 

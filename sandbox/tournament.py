@@ -113,7 +113,11 @@ def play_pairing(
             break
         for entrant in (a, b):
             # OpenSpiel seat 0 is `first`; whose turn it is decides who moves.
-            mine = [i for i in live if seats[i][states[i].current_player()] is entrant]
+            mine = [
+                i
+                for i in live
+                if not states[i].is_terminal() and seats[i][states[i].current_player()] is entrant
+            ]
             for i, action in zip(
                 mine, choose_moves(entrant, [states[i] for i in mine], rng), strict=True
             ):

@@ -1,0 +1,254 @@
+"""`sandbox sweep GAME`: strength against test-time compute, System 1 to System 2 with N sims.
+
+Drives `sandbox.experiments.run_sweep` with one tqdm bar per phase (each with its remaining-time
+estimate), prints the table, and writes the CSV, the JSON summary and the PNGs into --out;
+--report adds the classroom page. Several checkpoints of one run give one curve each and the
+measured exchange rate between training steps and simulations.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import re
+import shlex
+import sys
+import time
+from pathlib import Path
+
+from tqdm import tqdm
+
+from games.errors import UserError
+from games.game import Game, load
+from sandbox.checkpoint import read_checkpoint
+from sandbox.experiments import QUICK, Contender, SweepConfig, contender_from_spec
+from sandbox.referee import PRESET_POSITIONS, check_same_game, load_positions, subsample
+from sandbox.report import (
+    exchange_sentences,
+    format_table,
+    save_sweep,
+    write_figures,
+    write_page,
+)
+
+log = logging.getLogger(__name__)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "sweep",
+        help="strength against the number of simulations (System 1 -> System 2)",
+        description="For each model and each number of simulations (0 = System 1, the network "
+        "alone): accuracy on solver-labelled positions, Elo in a tournament with anchors "
+        "(random = 0, OpenSpiel rollout MCTS), and think time per move. Writes results.csv, "
+        "summary.json and PNG plots into --out.",
+    )
+    p.add_argument("game", help="game preset or OpenSpiel string, e.g. connect4-5x4")
+    p.add_argument(
+        "--agents",
+        nargs="+",
+        default=[],
+        metavar="SPEC",
+        help="models to sweep as policy:/mcts: specs (their sims are ignored); "
+        "random/rollout/solver specs join the anchors. Default: the shipped model",
+    )
+    p.add_argument(
+        "--checkpoints",
+        nargs="+",
+        default=[],
+        metavar="PATH",
+        help="checkpoint files, or a run directory (up to 3 of its step_*.pt, "
+        "spread over training): one curve per checkpoint, plus the exchange rate",
+    )
+    p.add_argument(
+        "--sims",
+        help="comma list, '...' continues doubling, e.g. 0,1,2,4,...,1024 "
+        "(default 0..1024; --quick 0..256)",
+    )
+    p.add_argument(
+        "--positions",
+        help="labelled positions (file or shipped set name); "
+        "default: the game's shipped set; 'none' to skip accuracy",
+    )
+    p.add_argument("--limit", type=int, metavar="N", help="score N positions spread over the file")
+    p.add_argument("--games", type=int, metavar="N", help="games per tournament pairing")
+    p.add_argument(
+        "--anchors",
+        nargs="*",
+        metavar="SPEC",
+        help="tournament anchors "
+        "(default: random and rollout at three budgets); random is always added",
+    )
+    p.add_argument(
+        "--ladder",
+        type=int,
+        metavar="W",
+        help="each player meets the next W by strength; 0 = full round robin",
+    )
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="about 2 minutes on 2 cores: sims to 256, fewer positions and games",
+    )
+    p.add_argument("--out", type=Path, help="output folder (default runs/GAME/sweep-TIME)")
+    p.add_argument("--report", action="store_true", help="also write report.md")
+    p.add_argument("--html", action="store_true", help="write report.html as well")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        metavar="N",
+        help="torch threads (default 1: small batches gain nothing from more, and "
+        "on a busy machine extra threads spin and can cost 10x or more)",
+    )
+    p.set_defaults(func=run)
+
+
+def parse_sims(text: str) -> tuple[int, ...]:
+    """'0,1,2,4,...,1024' -> (0, 1, 2, 4, ..., 1024): '...' keeps doubling to the next value."""
+    items = [t.strip() for t in text.split(",") if t.strip()]
+    out: list[int] = []
+    for i, item in enumerate(items):
+        if item in ("...", "…"):
+            if not out or i + 1 >= len(items) or not items[i + 1].isdigit():
+                raise UserError(f"--sims '{text}': '...' needs a number on each side")
+            value, stop = max(out[-1], 1), int(items[i + 1])
+            while value * 2 < stop:
+                value *= 2
+                out.append(value)
+        elif item.isdigit():
+            out.append(int(item))
+        else:
+            raise UserError(f"--sims '{text}': '{item}' is not a number of simulations")
+    if not out:
+        raise UserError("--sims is empty")
+    return tuple(sorted(set(out)))
+
+
+def checkpoint_contenders(paths: list[str], game: Game) -> tuple[list[Contender], Path | None]:
+    """One contender per checkpoint, labelled by its step; run dirs give up to 3 checkpoints."""
+    files: list[Path] = []
+    run_dir = None
+    for text in paths:
+        path = Path(text)
+        if path.is_dir():
+            folder = path / "checkpoints" if (path / "checkpoints").is_dir() else path
+            steps = sorted(folder.glob("step_*.pt"))
+            if not steps:
+                steps = sorted(folder.glob("*.pt"))
+            if not steps:
+                raise UserError(f"no checkpoints in {path}")
+            picks = sorted({round(i * (len(steps) - 1) / 2) for i in range(3)})
+            files += [steps[i] for i in picks]
+            run_dir = folder.parent if folder.name == "checkpoints" else folder
+        else:
+            files.append(path)
+            if path.parent.name == "checkpoints":
+                run_dir = path.parent.parent
+    contenders = {}
+    for f in files:
+        payload = read_checkpoint(f)
+        if payload.get("openspiel") and load(payload["openspiel"]).openspiel != game.openspiel:
+            raise UserError(f"checkpoint {f} is for {payload.get('game')}, not {game.name}")
+        step = int(payload.get("step", 0))
+        contenders[step] = Contender(label=f"step {step}", model=str(f), step=step)
+    return [contenders[s] for s in sorted(contenders)], run_dir
+
+
+class PhaseBars:
+    """One tqdm bar per phase of the sweep; starting a phase closes the previous bar."""
+
+    def __init__(self) -> None:
+        self.bar: tqdm | None = None
+
+    def __call__(self, phase: str, total: int):
+        self.close()
+        self.bar = tqdm(total=total, desc=phase, unit="step", dynamic_ncols=True, leave=False)
+        return self.bar.update
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def run(args: argparse.Namespace) -> int:
+    import torch
+
+    torch.set_num_threads(max(1, args.threads))
+    game = load(args.game)
+    cfg = QUICK if args.quick else SweepConfig()
+    specs = [parse_anchor(s) for s in args.agents]
+    contenders = [contender_from_spec(s) for s, is_model in specs if is_model]
+    extra_anchors = [s for s, is_model in specs if not is_model]
+    ckpts, run_dir = checkpoint_contenders(args.checkpoints, game)
+    contenders += ckpts
+    if not contenders:
+        contenders = [Contender(label=f"zoo:{game.name}", model=f"zoo:{game.name}")]
+    anchors = list(args.anchors) if args.anchors is not None else list(cfg.anchors)
+    anchors = list(dict.fromkeys(["random", *anchors, *extra_anchors]))
+    sims = parse_sims(args.sims) if args.sims else cfg.sims
+    cfg = dataclasses.replace(
+        cfg,
+        sims=sims,
+        anchors=tuple(anchors),
+        max_positions=args.limit if args.limit is not None else cfg.max_positions,
+        games_per_pair=args.games or cfg.games_per_pair,
+        ladder_width=args.ladder if args.ladder is not None else cfg.ladder_width,
+        seed=args.seed,
+    )
+    positions = _positions(args.positions, game, cfg.max_positions)
+    out = args.out or Path("runs") / _safe(game.name) / time.strftime("sweep-%Y%m%d-%H%M%S")
+    print(
+        f"sweep {game.name}: {len(contenders)} model(s) x sims {','.join(map(str, sims))}, "
+        f"{len(positions)} positions, anchors {', '.join(anchors)}, "
+        f"{cfg.games_per_pair} games per pairing -> {out}",
+        file=sys.stderr,
+    )
+    from sandbox.experiments import run_sweep
+
+    start = time.perf_counter()
+    bars = PhaseBars()
+    try:
+        result = run_sweep(game, contenders, positions, cfg, bars)
+    finally:
+        bars.close()
+    command = "sandbox sweep " + " ".join(shlex.quote(a) for a in sys.argv[2:])
+    summary = save_sweep(result, out, command if sys.argv[1:2] == ["sweep"] else "", run_dir)
+    images = write_figures(summary, out, game)
+    print(format_table(summary["rows"]))
+    for sentence in exchange_sentences(summary):
+        print(sentence)
+    if args.report or args.html:
+        page = write_page(summary, out, images, as_html=args.html)
+        print(f"report: {page}")
+    print(f"results: {out / 'results.csv'}; plots: {', '.join(p.name for p in images[:4])}")
+    print(f"sweep took {time.perf_counter() - start:.0f} s", file=sys.stderr)
+    return 0
+
+
+def parse_anchor(text: str) -> tuple[str, bool]:
+    """(spec, is_model): networks are swept, everything else is a tournament anchor."""
+    kind = text.split(":", 1)[0]
+    if kind == "human":
+        raise UserError("agent 'human' cannot take part in a sweep")
+    return text, kind in ("policy", "mcts")
+
+
+def _positions(name: str | None, game: Game, limit: int | None) -> list:
+    if name == "none":
+        return []
+    if name is None:
+        if game.name not in PRESET_POSITIONS:
+            log.info("no shipped positions for %s: accuracy is skipped", game.name)
+            return []
+        name = game.name
+    positions = load_positions(name)
+    check_same_game(game, positions)
+    return subsample(positions, limit)
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "_", name)

@@ -1,0 +1,280 @@
+"""matplotlib figures of the sweep (strength against test-time compute) and of training runs.
+
+Every function takes plain rows (dicts, as written to and read back from the sweep's CSV or a
+run's metrics.jsonl) and returns a `matplotlib.figure.Figure` without touching pyplot's global
+state, so tests can check the axes, labels and legend before `save` writes the PNG. Missing keys
+and empty values are skipped, not errors: a metrics file from an older run still plots.
+
+The simulations axis is log2, as in the o1 / R1 plots of accuracy against test-time compute,
+but it must also show 0 simulations (System 1, the network alone). A symmetric-log axis with
+linear range [0, 1] does that: 0 sits one step left of 1 and the doublings are evenly spaced.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+Row = Mapping[str, Any]
+
+ACCURACY_LABEL = "optimal-move accuracy (value-preserving)"
+
+
+def _num(row: Row, key: str) -> float | None:
+    """The row's value as a float, None when absent, empty or not finite."""
+    value = row.get(key)
+    if value is None or value == "":
+        return None
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None
+
+
+def _curves(rows: Iterable[Row], y: str) -> dict[str, list[Row]]:
+    """Network rows (those with a `sims`) grouped by model, sorted by sims, with a value of y."""
+    curves: dict[str, list[Row]] = {}
+    for row in rows:
+        if row.get("kind", "network") != "network" or _num(row, "sims") is None:
+            continue
+        if _num(row, y) is None:
+            continue
+        curves.setdefault(str(row.get("model", "model")), []).append(row)
+    return {m: sorted(rs, key=lambda r: _num(r, "sims") or 0.0) for m, rs in curves.items()}
+
+
+def _error_bars(rows: Sequence[Row], y: str) -> list[list[float]] | None:
+    low, high = f"{y}_low", f"{y}_high"
+    if not all(_num(r, low) is not None and _num(r, high) is not None for r in rows):
+        return None
+    values = [_num(r, y) or 0.0 for r in rows]
+    return [
+        [max(0.0, v - (_num(r, low) or v)) for v, r in zip(values, rows, strict=True)],
+        [max(0.0, (_num(r, high) or v) - v) for v, r in zip(values, rows, strict=True)],
+    ]
+
+
+def sims_axis(ax: Axes, sims: Iterable[float]) -> None:
+    """log2 axis of simulations with 0 shown, labelled 'S1' (System 1)."""
+    ticks = sorted({int(s) for s in sims})
+    ax.set_xscale("symlog", base=2, linthresh=1, linscale=0.6)
+    ax.set_xticks(ticks)
+    ax.set_xticklabels(["S1" if t == 0 else str(t) for t in ticks])
+    ax.set_xlabel("simulations per move (log2; S1 = System 1, the network alone)")
+    ax.grid(True, alpha=0.3)
+
+
+def strength_vs_sims(
+    rows: Sequence[Row],
+    metric: str = "accuracy",
+    references: Mapping[str, float] | None = None,
+    strict: bool = True,
+    title: str = "Strength against test-time compute",
+) -> Figure:
+    """One curve per model with 95% error bars; the strict accuracy dashed beside it."""
+    fig = Figure(figsize=(7.5, 4.8), layout="constrained")
+    ax = fig.subplots()
+    all_sims: list[float] = []
+    for i, (model, curve) in enumerate(_curves(rows, metric).items()):
+        colour = f"C{i}"
+        sims = [_num(r, "sims") or 0.0 for r in curve]
+        all_sims += sims
+        ax.errorbar(
+            sims,
+            [_num(r, metric) for r in curve],
+            yerr=_error_bars(curve, metric),
+            marker="o",
+            capsize=3,
+            color=colour,
+            label=model,
+        )
+        if strict and metric == "accuracy":
+            strict_rows = [r for r in curve if _num(r, "strict") is not None]
+            if strict_rows:
+                ax.plot(
+                    [_num(r, "sims") for r in strict_rows],
+                    [_num(r, "strict") for r in strict_rows],
+                    linestyle="--",
+                    marker=".",
+                    color=colour,
+                    alpha=0.6,
+                    label=f"{model} (strict: fastest win)",
+                )
+    for j, (label, value) in enumerate((references or {}).items()):
+        ax.axhline(value, color="grey", linestyle=":", alpha=0.4 + 0.1 * j)
+        ax.annotate(
+            label,
+            (0.01, value),
+            xycoords=("axes fraction", "data"),
+            fontsize=8,
+            va="bottom",
+            color="dimgrey",
+        )
+    sims_axis(ax, all_sims or [0, 1])
+    ax.set_ylabel(ACCURACY_LABEL if metric == "accuracy" else metric)
+    ax.set_title(title)
+    ax.legend(loc="lower right", fontsize=8)
+    return fig
+
+
+def elo_vs_sims(
+    rows: Sequence[Row],
+    anchors: Mapping[str, float] | None = None,
+    title: str = "Elo against simulations",
+) -> Figure:
+    """Elo (random = 0) of each model at each budget, with the anchors as horizontal lines."""
+    fig = Figure(figsize=(7.5, 4.8), layout="constrained")
+    ax = fig.subplots()
+    all_sims: list[float] = []
+    for i, (model, curve) in enumerate(_curves(rows, "elo").items()):
+        sims = [_num(r, "sims") or 0.0 for r in curve]
+        all_sims += sims
+        ax.errorbar(
+            sims,
+            [_num(r, "elo") for r in curve],
+            yerr=_error_bars(curve, "elo"),
+            marker="o",
+            capsize=3,
+            color=f"C{i}",
+            label=model,
+        )
+    for label, value in (anchors or {}).items():
+        ax.axhline(value, color="grey", linestyle=":", alpha=0.7)
+        ax.annotate(
+            label,
+            (0.01, value),
+            xycoords=("axes fraction", "data"),
+            fontsize=8,
+            va="bottom",
+            color="dimgrey",
+        )
+    sims_axis(ax, all_sims or [0, 1])
+    ax.set_ylabel("Elo (random player = 0; 95% bootstrap interval)")
+    ax.set_title(title)
+    ax.legend(loc="lower right", fontsize=8)
+    return fig
+
+
+def strength_vs_time(rows: Sequence[Row], metric: str = "accuracy") -> Figure:
+    """Strength against the measured think time per move, each point marked with its sims."""
+    fig = Figure(figsize=(7.5, 4.8), layout="constrained")
+    ax = fig.subplots()
+    for i, (model, curve) in enumerate(_curves(rows, metric).items()):
+        timed = [r for r in curve if (_num(r, "think_ms") or 0) > 0]
+        if not timed:
+            continue
+        xs = [_num(r, "think_ms") for r in timed]
+        ax.errorbar(
+            xs,
+            [_num(r, metric) for r in timed],
+            yerr=_error_bars(timed, metric),
+            marker="o",
+            capsize=3,
+            color=f"C{i}",
+            label=model,
+        )
+        for x, r in zip(xs, timed, strict=True):
+            sims = int(_num(r, "sims") or 0)
+            ax.annotate(
+                "S1" if sims == 0 else str(sims),
+                (x, _num(r, metric)),
+                fontsize=7,
+                textcoords="offset points",
+                xytext=(3, -9),
+            )
+    ax.set_xscale("log")
+    ax.set_xlabel("think time per move (ms, one position at a time, log scale)")
+    ax.set_ylabel(ACCURACY_LABEL if metric == "accuracy" else metric)
+    ax.set_title("Strength against think time")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
+    return fig
+
+
+def search_changes(rows: Sequence[Row]) -> Figure:
+    """Per model: how often System 2's move differs from System 1's, and whether it helped."""
+    curves = _curves(rows, "changed")
+    fig = Figure(figsize=(4.5 * max(1, len(curves)), 4.2), layout="constrained")
+    axes = fig.subplots(1, max(1, len(curves)), squeeze=False)[0]
+    for ax, (model, curve) in zip(axes, curves.items(), strict=False):
+        curve = [r for r in curve if (_num(r, "sims") or 0) > 0]
+        sims = [_num(r, "sims") or 0.0 for r in curve]
+        ax.plot(sims, [_num(r, "changed") for r in curve], "o-", color="C0", label="move changed")
+        ax.plot(sims, [_num(r, "fixed") for r in curve], "^-", color="C2", label="error fixed")
+        ax.plot(sims, [_num(r, "broken") for r in curve], "v-", color="C3", label="error made")
+        sims_axis(ax, sims or [1])
+        ax.set_xlabel("simulations per move (log2)")
+        ax.set_ylabel("fraction of positions")
+        ax.set_title(f"Where search changed the move\n{model}", fontsize=10)
+        ax.legend(fontsize=8)
+    return fig
+
+
+TRAINING_LOSSES = (
+    ("loss", "total loss"),
+    ("policy_loss", "policy loss"),
+    ("loss_policy", "policy loss"),
+    ("value_loss", "value loss"),
+    ("loss_value", "value loss"),
+    ("policy_entropy", "policy entropy"),
+)
+
+
+def _x(rows: Sequence[Row]) -> tuple[str, list[float]]:
+    for key in ("step", "iteration"):
+        if rows and all(_num(r, key) is not None for r in rows):
+            return key, [_num(r, key) or 0.0 for r in rows]
+    return "row", [float(i) for i in range(len(rows))]
+
+
+def training_curves(metrics: Sequence[Row], title: str = "Training run") -> Figure:
+    """Losses (left) and evaluation results (right) from a run's metrics.jsonl rows.
+
+    Evaluation series are any numeric keys starting with 'eval' or naming a score, accuracy or
+    Elo; rows without a key just leave a gap in that curve.
+    """
+    fig = Figure(figsize=(11, 4.2), layout="constrained")
+    loss_ax, eval_ax = fig.subplots(1, 2)
+    xname, xs = _x(metrics)
+    for key, label in TRAINING_LOSSES:
+        points = [(x, _num(r, key)) for x, r in zip(xs, metrics, strict=True)]
+        points = [(x, y) for x, y in points if y is not None]
+        if points:
+            loss_ax.plot(*zip(*points, strict=True), label=label)
+    eval_keys = sorted(
+        {
+            k
+            for r in metrics
+            for k in r
+            if (k.startswith("eval") or any(w in k for w in ("score", "accuracy", "elo")))
+            and _num(r, k) is not None
+        }
+    )
+    for key in eval_keys:
+        points = [(x, _num(r, key)) for x, r in zip(xs, metrics, strict=True)]
+        points = [(x, y) for x, y in points if y is not None]
+        eval_ax.plot(*zip(*points, strict=True), marker=".", label=key.removeprefix("eval/"))
+    for ax, ylabel in ((loss_ax, "loss"), (eval_ax, "evaluation")):
+        ax.set_xlabel("training step" if xname == "step" else xname)
+        ax.set_ylabel(ylabel)
+        ax.grid(True, alpha=0.3)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8)
+    loss_ax.set_title("Losses")
+    eval_ax.set_title("Evaluations" if eval_keys else "Evaluations (none logged yet)")
+    fig.suptitle(title)
+    return fig
+
+
+def save(fig: Figure, path: Path | str, dpi: int = 120) -> Path:
+    """Writes the figure as PNG (Agg; no display needed) and returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=dpi, format="png")
+    return path
