@@ -216,14 +216,16 @@ def search_changes(rows: Sequence[Row]) -> Figure:
     return fig
 
 
-TRAINING_LOSSES = (
-    ("loss", "total loss"),
-    ("policy_loss", "policy loss"),
-    ("loss_policy", "policy loss"),
-    ("value_loss", "value loss"),
-    ("loss_value", "value loss"),
-    ("policy_entropy", "policy entropy"),
-)
+TRAINING_LOSSES = {  # label -> the keys it goes by in metrics.jsonl, first found wins
+    "total loss": ("loss",),
+    "policy loss": ("policy_loss", "loss_policy"),
+    "value loss": ("value_loss", "loss_value"),
+    "policy entropy": ("policy_entropy",),
+}
+
+
+def _first(row: Row, keys: Sequence[str]) -> float | None:
+    return next((v for k in keys if (v := _num(row, k)) is not None), None)
 
 
 def _x(rows: Sequence[Row]) -> tuple[str, list[float]]:
@@ -242,8 +244,8 @@ def training_curves(metrics: Sequence[Row], title: str = "Training run") -> Figu
     fig = Figure(figsize=(11, 4.2), layout="constrained")
     loss_ax, eval_ax = fig.subplots(1, 2)
     xname, xs = _x(metrics)
-    for key, label in TRAINING_LOSSES:
-        points = [(x, _num(r, key)) for x, r in zip(xs, metrics, strict=True)]
+    for label, keys in TRAINING_LOSSES.items():
+        points = [(x, _first(r, keys)) for x, r in zip(xs, metrics, strict=True)]
         points = [(x, y) for x, y in points if y is not None]
         if points:
             loss_ax.plot(*zip(*points, strict=True), label=label)

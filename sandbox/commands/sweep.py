@@ -178,6 +178,7 @@ def run(args: argparse.Namespace) -> int:
     import torch
 
     torch.set_num_threads(max(1, args.threads))
+    sims = parse_sims(args.sims) if args.sims else None
     game = load(args.game)
     cfg = QUICK if args.quick else SweepConfig()
     specs = [parse_anchor(s) for s in args.agents]
@@ -189,7 +190,7 @@ def run(args: argparse.Namespace) -> int:
         contenders = [Contender(label=f"zoo:{game.name}", model=f"zoo:{game.name}")]
     anchors = list(args.anchors) if args.anchors is not None else list(cfg.anchors)
     anchors = list(dict.fromkeys(["random", *anchors, *extra_anchors]))
-    sims = parse_sims(args.sims) if args.sims else cfg.sims
+    sims = sims or cfg.sims
     cfg = dataclasses.replace(
         cfg,
         sims=sims,

@@ -1,0 +1,86 @@
+"""Sweep and training figures: labelled axes, legends, error bars, System 1 on the log axis."""
+
+import matplotlib.image
+
+from viz import plots
+
+SIMS = (0, 1, 2, 4, 8)
+
+
+def sweep_rows():
+    rows = []
+    for model, base in (("step 100", 0.5), ("step 400", 0.6)):
+        for i, s in enumerate(SIMS):
+            acc = base + 0.04 * i
+            rows.append({
+                "player": f"{model} sims={s}", "kind": "network", "model": model, "sims": s,
+                "accuracy": acc, "accuracy_low": acc - 0.05, "accuracy_high": acc + 0.05,
+                "strict": acc - 0.1, "elo": 100 * i, "elo_low": 100 * i - 30,
+                "elo_high": 100 * i + 30, "think_ms": 1 + 2 * s,
+                "changed": 0.1 * i, "fixed": 0.05 * i, "broken": 0.01 * i,
+            })  # fmt: skip
+    rows.append({"player": "random", "kind": "anchor", "model": "random", "sims": "", "elo": 0})
+    return rows
+
+
+def is_png(path) -> bool:
+    with open(path, "rb") as f:
+        return f.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_strength_plot_has_labelled_axes_legend_error_bars_and_system_one_tick(tmp_path):
+    fig = plots.strength_vs_sims(sweep_rows(), references={"random (expected)": 0.6})
+    [ax] = fig.axes
+    assert "accuracy" in ax.get_ylabel() and "simulations" in ax.get_xlabel()
+    assert ax.get_xscale() == "symlog"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["S1", "1", "2", "4", "8"]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "step 100" in legend and "step 400" in legend
+    assert len(ax.containers) == 2  # one errorbar container per model
+    path = plots.save(fig, tmp_path / "s.png")
+    assert is_png(path) and matplotlib.image.imread(path).shape[0] > 100
+
+
+def test_elo_plot_shows_each_model_and_the_anchors(tmp_path):
+    fig = plots.elo_vs_sims(sweep_rows(), anchors={"random": 0.0, "rollout:sims=16": 250.0})
+    [ax] = fig.axes
+    assert "Elo" in ax.get_ylabel()
+    assert {t.get_text() for t in ax.get_legend().get_texts()} == {"step 100", "step 400"}
+    assert {t.get_text() for t in ax.texts} >= {"random", "rollout:sims=16"}
+    assert is_png(plots.save(fig, tmp_path / "elo.png"))
+
+
+def test_time_plot_uses_log_time_and_marks_budgets():
+    fig = plots.strength_vs_time(sweep_rows())
+    [ax] = fig.axes
+    assert ax.get_xscale() == "log" and "ms" in ax.get_xlabel()
+    assert "S1" in {t.get_text() for t in ax.texts}
+
+
+def test_search_change_plot_has_one_panel_per_model():
+    fig = plots.search_changes(sweep_rows())
+    assert len(fig.axes) == 2
+    assert all(ax.get_ylabel() == "fraction of positions" for ax in fig.axes)
+
+
+def test_training_curves_tolerate_missing_keys_and_other_names(tmp_path):
+    metrics = [
+        {"step": 0, "iteration": 1},
+        {"step": 100, "iteration": 2, "loss_policy": 1.5, "loss_value": 0.4},
+        {"step": 200, "iteration": 3, "policy_loss": 1.2, "value_loss": "",
+         "eval/mcts_vs_random_score": 0.8},
+    ]  # fmt: skip
+    fig = plots.training_curves(metrics)
+    loss_ax, eval_ax = fig.axes
+    assert loss_ax.get_xlabel() == "training step"
+    assert {t.get_text() for t in loss_ax.get_legend().get_texts()} == {
+        "policy loss",
+        "value loss",
+    }
+    assert [t.get_text() for t in eval_ax.get_legend().get_texts()] == ["mcts_vs_random_score"]
+    assert is_png(plots.save(fig, tmp_path / "train.png"))
+
+
+def test_training_curves_of_an_empty_run_still_draw():
+    fig = plots.training_curves([])
+    assert fig.axes[1].get_title().startswith("Evaluations (none")
