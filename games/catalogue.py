@@ -8,6 +8,7 @@ encoding can show the board from the mover's side).
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 from collections.abc import Iterator
@@ -74,9 +75,15 @@ GAMES: dict[str, GameSpec] = {
     ]
 }
 
-# OpenSpiel's registered short names that are the same game as a preset, so that
-# "tic_tac_toe" or "connect_four" on the command line keeps the preset's geometry.
+# OpenSpiel strings that are the same game as a preset, so that "tic_tac_toe" or
+# "connect_four(columns=5,rows=4,x_in_row=4)" keeps the preset's name, geometry and models.
 _OPENSPIEL_ALIASES = {spec.openspiel: spec for spec in GAMES.values()}
+
+
+@functools.cache
+def _canonical_aliases() -> dict[str, GameSpec]:
+    """Preset by OpenSpiel's canonical game string (parameters sorted, defaults explicit)."""
+    return {str(pyspiel.load_game(spec.openspiel)): spec for spec in GAMES.values()}
 
 
 @contextlib.contextmanager
@@ -155,6 +162,6 @@ def resolve_game(name: str) -> GameSpec:
     game = load_openspiel(name)
     check_supported(game)
     canonical = str(game)
-    if canonical in _OPENSPIEL_ALIASES:
-        return _OPENSPIEL_ALIASES[canonical]
+    if canonical in _canonical_aliases():
+        return _canonical_aliases()[canonical]
     return GameSpec(name, name, name, "none")

@@ -16,9 +16,11 @@ from games.errors import UserError
 
 COMMAND_MODULES = [
     "sandbox.commands.games",
+    "sandbox.commands.play",
     "sandbox.commands.referee",
     "sandbox.commands.match",
     "sandbox.commands.train",
+    "sandbox.commands.demo",
     "sandbox.commands.sweep",
     "sandbox.commands.report",
 ]

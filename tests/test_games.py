@@ -49,6 +49,7 @@ def test_any_supported_openspiel_string_is_accepted():
 def test_openspiel_names_of_presets_keep_the_preset():
     assert resolve_game("tic_tac_toe").name == "tic-tac-toe"
     assert resolve_game("connect_four").name == "connect4"
+    assert resolve_game("connect_four(columns=5,rows=4,x_in_row=4)").name == "connect4-5x4"
 
 
 def test_encoding_shows_the_board_from_the_movers_side():

@@ -6,13 +6,14 @@ import argparse
 import dataclasses
 import sys
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
 from games.catalogue import resolve_game
 from games.errors import UserError
 from sandbox.checkpoint import read_checkpoint
-from sandbox.config import from_dict, load_config, merge_dicts, parse_override, read_toml
+from sandbox.config import Config, from_dict, load_config, merge_dicts, parse_override, read_toml
 from sandbox.run import RunDir, latest_run_dir, new_run_dir
 from sandbox.train import IterationInfo, train
 
@@ -73,14 +74,21 @@ def run(args: argparse.Namespace) -> int:
                 "another --run-dir (nothing was overwritten)"
             )
         read_checkpoint(run_dir.latest)  # a damaged checkpoint is reported before any work
-    budget = cfg.train.minutes * 60
     print(f"training {spec.name} in {run_dir.path}", file=sys.stderr)
+    last = train_with_progress(cfg, run_dir, resume=args.resume, quiet=args.quiet)
+    print(f"done: iteration {last.get('iteration', '-')}, checkpoint {run_dir.latest}")
+    return 0
+
+
+def train_with_progress(
+    cfg: Config, run_dir: RunDir, resume: bool = False, quiet: bool = False
+) -> dict[str, Any]:
+    """`train` under a tqdm bar: seconds of the budget when there is one, else iterations."""
+    budget = cfg.train.minutes * 60
     bar = None
-    if not args.quiet:
-        if budget:
-            bar = tqdm(total=round(budget), unit="s", desc="train", file=sys.stderr)
-        else:
-            bar = tqdm(total=cfg.train.iterations, unit="it", desc="train", file=sys.stderr)
+    if not quiet:
+        total, unit = (round(budget), "s") if budget else (cfg.train.iterations, "it")
+        bar = tqdm(total=total, unit=unit, desc=f"train {cfg.game}", file=sys.stderr)
 
     def on_iteration(info: IterationInfo) -> None:
         if bar is None:
@@ -93,15 +101,10 @@ def run(args: argparse.Namespace) -> int:
             sims_s=f"{m.get('sims_per_second', 0):.0f}",
             refresh=False,
         )
-        if budget:
-            bar.update(min(round(info.elapsed), bar.total) - bar.n)
-        else:
-            bar.update(1)
+        bar.update((min(round(info.elapsed), bar.total) - bar.n) if budget else 1)
 
     try:
-        last = train(cfg, run_dir, resume=args.resume, on_iteration=on_iteration)
+        return train(cfg, run_dir, resume=resume, on_iteration=on_iteration)
     finally:
         if bar is not None:
             bar.close()
-    print(f"done: iteration {last.get('iteration', '-')}, checkpoint {run_dir.latest}")
-    return 0
