@@ -1,6 +1,7 @@
 """The sweep: budgets read off one search, accuracy, search changes, schedule, end to end."""
 
 import csv
+import dataclasses
 
 import numpy as np
 import pytest
@@ -36,12 +37,13 @@ def ttt_states(tiny_checkpoint):
     return game, positions, [game.state_from_actions(p.actions) for p in positions], evaluator
 
 
-def test_each_budget_read_off_one_search_equals_a_fresh_search_of_that_budget(ttt_states):
+@pytest.mark.parametrize("gumbel", [False, True])
+def test_each_budget_read_off_one_search_equals_a_fresh_search_of_that_budget(ttt_states, gumbel):
     game, _, states, evaluator = ttt_states
-    cfg = MCTSConfig(dirichlet_fraction=0.0)
+    cfg = MCTSConfig(dirichlet_fraction=0.0, gumbel=gumbel)
     ps = search_positions(evaluator, cfg, states, (0, 1, 3, 8, 20), np.random.default_rng(0))
     for k, sims in enumerate(ps.sims):
-        bot = MCTSBot(evaluator, MCTSConfig(num_simulations=sims, dirichlet_fraction=0.0))
+        bot = MCTSBot(evaluator, dataclasses.replace(cfg, num_simulations=sims))
         fresh = [bot.select_action(s, np.random.default_rng(1)) for s in states]
         assert list(ps.actions[k]) == fresh, f"sims={sims}"
     assert np.allclose(ps.visits.sum(axis=1), 20)
