@@ -134,8 +134,7 @@ def _draw_grid(surface, layout, game, colours: Palette, pieces, heat, overlay) -
         cx, cy = layout.center((row, col))
         r = layout.cell * 0.32
         if is_board_game:
-            _disc(surface, (cx, cy), r, style.fill, style.edge)
-            pygame.draw.circle(surface, style.edge, (cx, cy), r * 0.55, max(1, round(r * 0.08)))
+            _disc(surface, (cx, cy), r * 1.05, style.fill, style.edge)
         elif owner == 0:
             w = max(3, round(layout.cell * 0.1))
             pygame.draw.line(surface, style.fill, (cx - r, cy - r), (cx + r, cy + r), w)
@@ -262,7 +261,7 @@ def _draw_labels(surface, layout: BoardLayout, game: Game) -> None:
     geometry = board_geometry(game)
     if geometry.kind == "grid" and geometry.places_stones:
         return  # tic-tac-toe: moves are named by (row,col), shown in the panel instead
-    font = theme.font(layout.cell * (0.32 if layout.kind != "hex" else 0.55))
+    font = theme.font(max(18.0, layout.cell * (0.36 if layout.kind != "hex" else 0.55)))
     for col, text in enumerate(column_labels(game)):
         label = font.render(text, True, theme.MUTED)
         if layout.kind == "hex":
@@ -279,7 +278,7 @@ def _draw_labels(surface, layout: BoardLayout, game: Game) -> None:
     for row in range(layout.rows):
         label = font.render(row_label(game, row), True, theme.MUTED)
         x, y = layout.center((row, 0))
-        x -= layout.cell * (0.5 if layout.kind != "hex" else 1.3) + label.get_width() * 0.7
+        x -= layout.cell * (0.5 if layout.kind != "hex" else 1.05) + label.get_width() * 0.7
         surface.blit(label, label.get_rect(center=(x, y)))
 
 
@@ -335,7 +334,7 @@ def _draw_visits(surface, layout, geometry, state, ov: Overlay, unit: float, pie
         q = float(ov.q[action]) if ov.q is not None else math.nan
         old_n, old_q = per_cell.get(cell, (0, math.nan))
         per_cell[cell] = (old_n + n, q if n > old_n / 2 or math.isnan(old_q) else old_q)
-    font = theme.font(unit * 0.36)
+    font = theme.font(unit * 0.4)
     small = theme.font(unit * 0.27)
     for cell, (n, q) in per_cell.items():
         cx, cy = layout.center(cell)

@@ -97,7 +97,7 @@ def board_layout(rect: tuple[float, float, float, float], geometry: BoardGeometr
     """Fits the board into `rect` (x, y, w, h), leaving room around it for coordinates."""
     x, y, w, h = rect
     labelled = not (geometry.kind == "grid" and geometry.places_stones)  # tic-tac-toe: none
-    font_room = 0.6 if labelled else 0.1
+    font_room = 0.5 if labelled else 0.1
     rows, cols = geometry.rows, geometry.cols
     if geometry.kind == "hex":
         # Width: cols hexagons plus the half-hexagon shift of each lower row; height 1.5 per row.
@@ -110,7 +110,7 @@ def board_layout(rect: tuple[float, float, float, float], geometry: BoardGeometr
         x0 = x + (w - width) / 2 + SQRT3 * size / 2
         y0 = y + (h - height) / 2 + size
         return BoardLayout("hex", rows, cols, size, x0, y0, 0.0)
-    header_cells = 0.8 if geometry.kind == "columns" else 0.0
+    header_cells = 0.5 if geometry.kind == "columns" else 0.0
     cell = min(w / (cols + 2 * font_room), h / (rows + header_cells + 2 * font_room))
     header = header_cells * cell
     x0 = x + (w - cols * cell) / 2 + cell / 2

@@ -96,7 +96,13 @@ class _Writer:
     def text(
         self, text: str, colour=theme.TEXT, scale: float = 1.0, x: float = 0, advance: bool = True
     ) -> pygame.Rect:
-        image = theme.font(self.px * scale).render(text, True, colour)
+        font = theme.font(self.px * scale)
+        room = self.rect.width - x
+        if font.size(text)[0] > room:  # long agent specs and lines: cut with an ellipsis
+            while len(text) > 1 and font.size(text + "...")[0] > room:
+                text = text[:-1]
+            text += "..."
+        image = font.render(text, True, colour)
         box = self.surface.blit(image, (self.rect.left + x, self.y))
         if advance:
             self.y += image.get_height() + self.px * 0.2
@@ -135,8 +141,8 @@ def draw_panel(
     else:
         _draw_systems(out, session, analysis)
         out.rule()
-        _draw_values(out, session, analysis)
-        out.rule()
+        if _draw_values(out, session, analysis):
+            out.rule()
         _draw_table(out, session, analysis)
         if analysis.pv:
             out.text("Best line: " + _line(session, analysis.pv), scale=0.85)
@@ -147,16 +153,19 @@ def draw_panel(
 def _draw_systems(out: _Writer, session: Session, analysis: Analysis) -> None:
     thinker = session.thinker
     has_network = session.has_network()
-    if analysis.prior is not None:
+    if analysis.prior is not None and has_network:
         first = int(np.argmax(analysis.prior))
-        who = "network alone" if has_network else "no network: uniform prior"
-        out.text(f"System 1 ({who})", theme.PRIOR, scale=0.9)
+        out.text("System 1 (network alone)", theme.PRIOR, scale=0.9)
         out.text(
             f"plays {session.move_name(first)}   prior {100 * analysis.prior[first]:.0f}%",
             x=out.px * 0.8,
         )
-    sims = thinker.sims if thinker is not None else 0
-    done = thinker.sims_done if thinker is not None else 0
+    elif analysis.prior is not None:
+        out.text("System 1: no network (uniform prior)", theme.PRIOR, scale=0.9)
+    if thinker is not None and thinker.can_step:
+        sims, done = thinker.sims, thinker.sims_done
+    else:  # a black-box agent: its analysis says how much it searched
+        sims = done = int(analysis.visits.sum()) if analysis.visits is not None else 0
     if analysis.visits is None or sims == 0 and has_network:
         out.text("System 2 (search): off at 0 simulations", theme.MUTED, scale=0.9)
         return
@@ -183,12 +192,16 @@ def _draw_systems(out: _Writer, session: Session, analysis: Analysis) -> None:
     out.y = box.bottom + out.px * 0.3
 
 
-def _draw_values(out: _Writer, session: Session, analysis: Analysis) -> None:
-    """Tug-of-war bars: player 0's colour from the left, player 1's from the right."""
-    out.text("Who is ahead (value, -1 to +1)", theme.MUTED, scale=0.8)
+def _draw_values(out: _Writer, session: Session, analysis: Analysis) -> bool:
+    """Tug-of-war bars: player 0's colour from the left, player 1's from the right.
+
+    Returns whether anything was drawn (no network and no search: nothing to say)."""
     gauges = [("Network", analysis.network_value, theme.PRIOR)] if session.has_network() else []
     if analysis.visits is not None and analysis.visits.sum() > 0:
         gauges.append(("Search", analysis.value, theme.VISITS))
+    if not any(value is not None for _, value, _ in gauges):
+        return False
+    out.text("Who is ahead (value, -1 to +1)", theme.MUTED, scale=0.8)
     for label, value, colour in gauges:
         if value is None:
             continue
@@ -209,6 +222,7 @@ def _draw_values(out: _Writer, session: Session, analysis: Analysis) -> None:
             out.surface, theme.MUTED, (bar.centerx, bar.top - 4), (bar.centerx, bar.bottom + 4), 2
         )
         out.text(f"{leader} {abs(v0):.2f}", x=width + out.px * 4.6, scale=0.85)
+    return True
 
 
 def _draw_table(out: _Writer, session: Session, analysis: Analysis) -> None:

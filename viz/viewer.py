@@ -90,8 +90,11 @@ def render_frame(surface: pygame.Surface, session: Session, show_help: bool = Fa
     panel = pygame.Rect(w - panel_w, 0, panel_w, h)
     strip = h * 0.11
     margin = h * 0.02
-    board_rect = (margin, strip, w - panel_w - 2 * margin, h - strip - margin)
+    legend = h * 0.05 if session.show_analysis and session.thinker is not None else 0.0
+    board_rect = (margin, strip, w - panel_w - 2 * margin, h - strip - margin - legend)
     layout = draw_board(surface, board_rect, session.game, session.state, session.overlay())
+    if legend:
+        _draw_legend(surface, pygame.Rect(margin, h - legend - margin, board_rect[2], legend))
     _draw_status(surface, pygame.Rect(0, 0, w - panel_w, strip), session)
     if session.result_text():
         _draw_result(surface, pygame.Rect(board_rect), session.result_text() or "")
@@ -113,13 +116,16 @@ def _draw_status(surface: pygame.Surface, rect: pygame.Rect, session: Session) -
         agent = session.agents[session.mover]
         colour = style.edge if style.fill[0] > 200 and style.fill[1] > 200 else style.fill
         if agent is None:
-            text = f"Your move ({style.name})" if not session.watch else f"{style.name} to move"
+            text = f"Your move ({style.name}): {_how_to_move(session)}"
+            text = text if not session.watch else f"{style.name} to move"
         elif thinker is not None and thinker.can_step and thinker.sims:
             text = f"{style.name} is thinking: {thinker.sims_done}/{thinker.sims} simulations"
             if thinker.done:
                 text = f"{style.name} to move: searched {thinker.sims} simulations"
             if session.step_mode and thinker.done:
                 text += ", Enter plays"
+        elif thinker_done(session):
+            text = f"{style.name} to move"
         else:
             text = f"{style.name} is thinking..."
         if session.watch and session.paused:
@@ -137,16 +143,46 @@ def _draw_status(surface: pygame.Surface, rect: pygame.Rect, session: Session) -
         surface.blit(hint, box)
 
 
+def _how_to_move(session: Session) -> str:
+    geometry = session.geometry
+    if geometry.kind == "columns":
+        return "click a column"
+    if not geometry.places_stones:
+        return "click a piece, then its square"
+    return "click an empty point" if geometry.kind == "go" else "click an empty cell"
+
+
+def _draw_legend(surface: pygame.Surface, rect: pygame.Rect) -> None:
+    """Says which mark is which system, right under the board."""
+    px = rect.height * 0.55
+    parts = [
+        ("Orange wash", theme.PRIOR, ": network's prior (System 1)     "),
+        ("Teal numbers", theme.VISITS, ": search visits, Q below (System 2)"),
+    ]
+    images = []
+    for bold, colour, rest in parts:
+        images += [
+            theme.font(px).render(bold, True, colour),
+            theme.font(px).render(rest, True, theme.MUTED),
+        ]
+    x = rect.centerx - sum(i.get_width() for i in images) / 2
+    for image in images:
+        surface.blit(image, image.get_rect(midleft=(x, rect.centery)))
+        x += image.get_width()
+
+
 def thinker_done(session: Session) -> bool:
     return session.thinker is not None and session.thinker.done
 
 
 def _draw_result(surface: pygame.Surface, board: pygame.Rect, text: str) -> None:
+    """The result on a translucent banner across the lower part of the board."""
     px = min(board.height * 0.1, board.width * 0.08)
     image = theme.font(px * 1.4).render(text, True, (255, 255, 255))
-    box = image.get_rect(center=board.center).inflate(px * 1.5, px * 0.8)
+    box = image.get_rect(center=(board.centerx, board.top + board.height * 0.72))
+    box = box.inflate(px * 1.5, px * 0.8)
     banner = pygame.Surface(box.size, pygame.SRCALPHA)
-    pygame.draw.rect(banner, (30, 30, 30, 215), banner.get_rect(), border_radius=round(px * 0.3))
+    pygame.draw.rect(banner, (30, 30, 30, 200), banner.get_rect(), border_radius=round(px * 0.3))
     surface.blit(banner, box)
     surface.blit(image, image.get_rect(center=box.center))
 
