@@ -17,7 +17,7 @@ import pygame
 from agents.base import Analysis
 from games.game import Action
 from viz import theme
-from viz.session import WATCH_DELAYS, Session
+from viz.session import WATCH_DELAYS, Session, uses_network
 
 
 @dataclass(frozen=True)
@@ -137,6 +137,7 @@ def draw_panel(
     analysis = session.analysis() if session.show_analysis else None
     if analysis is None:
         note = "Analysis hidden (A shows it)" if not session.show_analysis else "No analysis"
+        note = "Thinking..." if session.show_analysis and session.thinker is not None else note
         out.text(note if not session.state.is_terminal() else "Game over", theme.MUTED)
     else:
         _draw_systems(out, session, analysis)
@@ -303,7 +304,11 @@ def _draw_controls(
     rows = math.ceil(len(items) / per_row)
     height = px * 1.5
     top = inner.bottom - rows * (height + px * 0.25) - px * 0.2
-    sims = "own" if session.sims is None else str(session.sims)
+    coach = session.coach()
+    if coach is not None and not uses_network(coach):
+        sims = "fixed by the agent"
+    else:
+        sims = "as in the agent specs" if session.sims is None else str(session.sims)
     modes = [f"Simulations: {sims}"]
     if session.step_mode:
         modes.append("step mode")

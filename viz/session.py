@@ -20,7 +20,7 @@ from games.geometry import board_geometry
 from viz.board import Overlay
 from viz.layout import Cell, piece_moves, read_pieces
 from viz.theme import palette
-from viz.thinker import Thinker, default_sims, start_thinking
+from viz.thinker import Thinker, default_sims, network_parts, start_thinking
 
 SIMS_LADDER = (0, 1, 2, 5, 10, 20, 50, 100, 200, 400, 800, 1000, 1600, 3200, 6400)
 WATCH_DELAYS = (0.0, 0.2, 0.5, 1.0, 2.0, 4.0)  # seconds between moves in `sandbox watch`
@@ -36,6 +36,11 @@ class Decision:
     action: Action
     analysis: Analysis | None
     sims: int
+
+
+def uses_network(agent: Agent) -> bool:
+    """Whether the simulations control applies: the agent is searched by the viewer itself."""
+    return network_parts(agent) is not None
 
 
 class Session:
@@ -225,9 +230,12 @@ class Session:
 
     def change_sims(self, direction: int) -> None:
         """Moves the search budget one rung along SIMS_LADDER (0 = System 1 alone)."""
+        agent = self.coach()
+        if agent is not None and not uses_network(agent):
+            self.say(f"{agent.name} searches as its spec says; the control is for network agents.")
+            return
         current = self.sims
         if current is None:
-            agent = self.coach()
             current = self.sims_for(agent) if agent is not None else 0
         if direction > 0:
             self.sims = next((s for s in SIMS_LADDER if s > current), SIMS_LADDER[-1])

@@ -234,6 +234,7 @@ class Viewer:
             desk_w, desk_h = desktops[0]
             size = (min(size[0], int(desk_w * 0.95)), min(size[1], int(desk_h * 0.9)))
         self.screen = pygame.display.set_mode(size, pygame.RESIZABLE)
+        pygame.key.set_repeat(350, 40)  # hold Right in step mode: visits pile up before the class
         mode = "watch" if session.watch else "play"
         pygame.display.set_caption(f"sandbox {mode}: {session.game.spec.display_name}")
         self.session = session
