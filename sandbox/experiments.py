@@ -27,7 +27,7 @@ from agents.evaluators import NetworkEvaluator
 from agents.mcts import Search, run_search
 from games.game import Game, State
 from sandbox.config import MCTSConfig
-from sandbox.elo import Ratings, Tournament, rate
+from sandbox.elo import ANCHOR, Ratings, Tournament, rate
 from sandbox.referee import Accuracy, Position, score_agent
 from sandbox.search_changes import SearchChanges, changes_by_sims, examples_that_mattered
 from sandbox.specs import load_evaluator, make_agent, parse_spec
@@ -46,6 +46,10 @@ Progress = Callable[[int], None]
 
 FULL_SIMS = (0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
 QUICK_SIMS = FULL_SIMS[:10]  # up to 256
+# OpenSpiel's rollout MCTS from nearly random to strong: a ladder of anchors, so the gap between
+# random (0) and a trained network is bridged by measurable scores, not by one clean sweep.
+ANCHOR_GAMES = 4  # games against `random` (the Elo anchor), relative to other pairings
+ANCHORS = ("random", "rollout:sims=4", "rollout:sims=32", "rollout:sims=256", "rollout:sims=2048")
 
 
 @dataclass(frozen=True)
@@ -53,12 +57,7 @@ class SweepConfig:
     sims: tuple[int, ...] = FULL_SIMS  # budgets per model; 0 = System 1
     max_positions: int | None = None  # positions scored, spread over the file; None = all
     games_per_pair: int = 20  # games per tournament pairing (both seats of games/2 openings)
-    anchors: tuple[str, ...] = (
-        "random",
-        "rollout:sims=32",
-        "rollout:sims=256",
-        "rollout:sims=2048",
-    )
+    anchors: tuple[str, ...] = ANCHORS  # random = 0; rollouts link it to the networks
     ladder_width: int = 3  # each player meets the next `width` by strength; 0 = round robin
     opening_plies: int = 2  # random plies before a tournament game (search is deterministic)
     think_positions: int = 10  # positions timed per player, one at a time
@@ -69,9 +68,8 @@ class SweepConfig:
 
 QUICK = SweepConfig(
     sims=QUICK_SIMS,
-    max_positions=120,
-    games_per_pair=8,
-    anchors=("random", "rollout:sims=16", "rollout:sims=128", "rollout:sims=1024"),
+    max_positions=200,
+    games_per_pair=16,
     ladder_width=2,
     think_positions=4,
     bootstrap=100,
@@ -289,9 +287,18 @@ def run_sweep(
         for s in sims
     ] + [Entrant(spec, agent=agent) for spec, agent in anchors.items()]
     pairs = schedule(rows, contenders, sims, cfg.ladder_width)
-    openings = random_openings(game, max(1, cfg.games_per_pair // 2), cfg.opening_plies, rng)
-    step = progress("tournament", 2 * len(openings) * len(pairs)) if progress else None
-    tournament = run_tournament(entrants, pairs, game, openings, rng, step)
+    # The anchor's games are cheap and its link to everyone is the thinnest (it loses most
+    # games), so its pairings play ANCHOR_GAMES times as many openings.
+    half = max(1, cfg.games_per_pair // 2)
+    many = random_openings(game, ANCHOR_GAMES * half, cfg.opening_plies, rng)
+    openings = many[:half]
+
+    def openings_of(p: str, q: str) -> list:
+        return many if ANCHOR in (p, q) else openings
+
+    total = sum(2 * len(openings_of(p, q)) for p, q in pairs)
+    step = progress("tournament", total) if progress else None
+    tournament = run_tournament(entrants, pairs, game, openings, rng, step, openings_of)
     ratings = rate(tournament, bootstrap=cfg.bootstrap, rng=rng)
     _add_ratings(rows, tournament, ratings)
     result.pairings = [
@@ -328,7 +335,7 @@ def schedule(
 
     def strength(name: str) -> tuple[float, float]:
         row = rows[name]
-        guess = -1.0 if name == "random" else float(row.get("sims") or 0)
+        guess = -1.0 if name == ANCHOR else float(row.get("sims") or 0)
         if name.startswith("rollout"):
             guess = float(parse_spec(name).get("sims", 1000)) / 16  # type: ignore[arg-type]
         accuracy = row.get("accuracy")

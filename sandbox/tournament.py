@@ -159,13 +159,19 @@ def run_tournament(
     openings: Sequence[tuple[Action, ...]],
     rng: np.random.Generator,
     progress: Progress | None = None,
+    openings_of: Callable[[str, str], Sequence[tuple[Action, ...]]] | None = None,
 ) -> Tournament:
-    """Plays every pairing (2 games per opening) and collects the results for `sandbox.elo`."""
+    """Plays every pairing (2 games per opening) and collects the results for `sandbox.elo`.
+
+    `openings_of(p, q)`, when given, picks a pairing's openings (more games where the results
+    are thin, e.g. against the anchor); otherwise every pairing plays `openings`.
+    """
     by_name = {e.name: e for e in entrants}
     tournament = Tournament.empty([e.name for e in entrants])
     for p, q in pairs:
-        for score in play_pairing(by_name[p], by_name[q], game, openings, rng):
+        mine = openings_of(p, q) if openings_of is not None else openings
+        for score in play_pairing(by_name[p], by_name[q], game, mine, rng):
             tournament.add(p, q, score)
         if progress:
-            progress(2 * len(openings))
+            progress(2 * len(mine))
     return tournament

@@ -46,7 +46,7 @@ def test_elo_plot_shows_each_model_and_the_anchors(tmp_path):
     [ax] = fig.axes
     assert "Elo" in ax.get_ylabel()
     assert {t.get_text() for t in ax.get_legend().get_texts()} == {"step 100", "step 400"}
-    assert {t.get_text() for t in ax.texts} >= {"random", "rollout:sims=16"}
+    assert {t.get_text() for t in ax.texts} >= {"random", "rollout MCTS, 16 sims"}
     assert is_png(plots.save(fig, tmp_path / "elo.png"))
 
 

@@ -66,8 +66,35 @@ def sims_axis(ax: Axes, sims: Iterable[float]) -> None:
     ax.set_xscale("symlog", base=2, linthresh=1, linscale=0.6)
     ax.set_xticks(ticks)
     ax.set_xticklabels(["S1" if t == 0 else str(t) for t in ticks])
+    ax.set_xlim(-0.35 if ticks[0] == 0 else ticks[0] / 1.3, ticks[-1] * 1.3)
     ax.set_xlabel("simulations per move (log2; S1 = System 1, the network alone)")
     ax.grid(True, alpha=0.3)
+
+
+def anchor_label(name: str) -> str:
+    """'rollout:sims=128' -> 'rollout MCTS, 128 sims' (OpenSpiel's C++ MCTS baseline)."""
+    kind, _, rest = name.partition(":")
+    if kind == "rollout" and rest.startswith("sims="):
+        return f"rollout MCTS, {rest[5:]} sims"
+    return name
+
+
+def reference_lines(ax: Axes, lines: Mapping[str, float]) -> None:
+    """Dotted horizontal lines for anchors and baselines, labelled at the left edge.
+
+    Labels alternate below and above their lines, so two close values stay readable.
+    """
+    for j, (label, value) in enumerate(sorted(lines.items(), key=lambda kv: kv[1])):
+        ax.axhline(value, color="grey", linestyle=":", alpha=0.7, zorder=0)
+        ax.annotate(
+            anchor_label(label),
+            (0.01, value),
+            xycoords=("axes fraction", "data"),
+            fontsize=7,
+            ha="left",
+            va="top" if j % 2 == 0 else "bottom",
+            color="dimgrey",
+        )
 
 
 def strength_vs_sims(
@@ -106,20 +133,11 @@ def strength_vs_sims(
                     alpha=0.6,
                     label=f"{model} (strict: fastest win)",
                 )
-    for j, (label, value) in enumerate((references or {}).items()):
-        ax.axhline(value, color="grey", linestyle=":", alpha=0.4 + 0.1 * j)
-        ax.annotate(
-            label,
-            (0.01, value),
-            xycoords=("axes fraction", "data"),
-            fontsize=8,
-            va="bottom",
-            color="dimgrey",
-        )
+    reference_lines(ax, references or {})
     sims_axis(ax, all_sims or [0, 1])
     ax.set_ylabel(ACCURACY_LABEL if metric == "accuracy" else metric)
     ax.set_title(title)
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="best", fontsize=8)
     return fig
 
 
@@ -144,20 +162,11 @@ def elo_vs_sims(
             color=f"C{i}",
             label=model,
         )
-    for label, value in (anchors or {}).items():
-        ax.axhline(value, color="grey", linestyle=":", alpha=0.7)
-        ax.annotate(
-            label,
-            (0.01, value),
-            xycoords=("axes fraction", "data"),
-            fontsize=8,
-            va="bottom",
-            color="dimgrey",
-        )
+    reference_lines(ax, anchors or {})
     sims_axis(ax, all_sims or [0, 1])
     ax.set_ylabel("Elo (random player = 0; 95% bootstrap interval)")
     ax.set_title(title)
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="best", fontsize=8)
     return fig
 
 
@@ -193,7 +202,7 @@ def strength_vs_time(rows: Sequence[Row], metric: str = "accuracy") -> Figure:
     ax.set_ylabel(ACCURACY_LABEL if metric == "accuracy" else metric)
     ax.set_title("Strength against think time")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="best", fontsize=8)
     return fig
 
 

@@ -157,6 +157,15 @@ def checkpoint_contenders(paths: list[str], game: Game) -> tuple[list[Contender]
     return [contenders[s] for s in sorted(contenders)], run_dir
 
 
+def short_labels(contenders: list[Contender]) -> list[Contender]:
+    """Model files named by their stem ('latest' for runs/x/checkpoints/latest.pt) when the
+    stems are distinct; zoo names and anything ambiguous keep their full text."""
+    names = [c.label if c.label.startswith("zoo:") else Path(c.label).stem for c in contenders]
+    if len(set(names)) < len(names):
+        return contenders
+    return [dataclasses.replace(c, label=n) for c, n in zip(contenders, names, strict=True)]
+
+
 class PhaseBars:
     """One tqdm bar per phase of the sweep; starting a phase closes the previous bar."""
 
@@ -184,6 +193,7 @@ def run(args: argparse.Namespace) -> int:
     specs = [parse_anchor(s) for s in args.agents]
     contenders = [contender_from_spec(s) for s, is_model in specs if is_model]
     extra_anchors = [s for s, is_model in specs if not is_model]
+    contenders = short_labels(contenders)
     ckpts, run_dir = checkpoint_contenders(args.checkpoints, game)
     contenders += ckpts
     if not contenders:
