@@ -193,9 +193,9 @@ def write_boards(examples: Sequence[Mapping[str, Any]], game: Game, folder: Path
             system1=ex["system1"],
             system2=ex["system2"],
         )
-        surface = pygame.Surface((520, 500))
+        surface = pygame.Surface((560, 500))
         surface.fill(theme.BACKGROUND)
-        draw_board(surface, (10, 60, 500, 430), game, state, overlay)
+        draw_board(surface, (30, 60, 500, 430), game, state, overlay)
         for i, line in enumerate(board_caption(ex, state, game)):
             text = theme.font(20).render(line, True, theme.TEXT)
             surface.blit(text, (12, 8 + 22 * i))
@@ -219,6 +219,10 @@ def board_caption(ex: Mapping[str, Any], state: Any, game: Game) -> list[str]:
 
     who = theme.palette(game.openspiel.get_type().short_name).players[mover].name
     good = ", ".join(name(a) for a in ex["optimal_wdl"])
+    if game.spec.geometry == "columns":
+        good = ("column " if len(ex["optimal_wdl"]) == 1 else "columns ") + ", ".join(
+            str(a) for a in ex["optimal_wdl"]
+        )
     outcome = {1: "wins", 0: "draws", -1: "loses"}.get(ex["value"], "?")
     return [
         f"{ex['kind']}: network {name(s1)} (prior {ex['prior'][s1]:.2f}) -> "
@@ -255,7 +259,9 @@ def _blocks(summary: Mapping[str, Any], images: Sequence[Path], out: Path) -> li
             "elo_vs_sims.png",
             "Elo against simulations",
             "Ratings from a tournament among all players (OpenSpiel's pyspiel.elo), random = 0, "
-            "95% bootstrap intervals; dotted lines are the anchors.",
+            "95% bootstrap intervals; dotted lines are the anchors. An interval includes the "
+            "uncertainty of the whole chain of games back to the random player, so neighbouring "
+            "budgets are better separated than their intervals suggest (see pairings.csv).",
         ),
         (
             "strength_vs_time.png",

@@ -82,9 +82,15 @@ def anchor_label(name: str) -> str:
 def reference_lines(ax: Axes, lines: Mapping[str, float]) -> None:
     """Dotted horizontal lines for anchors and baselines, labelled at the left edge.
 
-    Labels alternate below and above their lines, so two close values stay readable.
+    A label sits above its line, or below it when the next line up is too close for both.
     """
-    for j, (label, value) in enumerate(sorted(lines.items(), key=lambda kv: kv[1])):
+    items = sorted(lines.items(), key=lambda kv: kv[1])
+    low, high = ax.get_ylim()
+    values = [v for _, v in items]
+    low, high = min(low, *values, high), max(high, *values, low)
+    close = 0.05 * (high - low)
+    for j, (label, value) in enumerate(items):
+        crowded = j + 1 < len(items) and items[j + 1][1] - value < close
         ax.axhline(value, color="grey", linestyle=":", alpha=0.7, zorder=0)
         ax.annotate(
             anchor_label(label),
@@ -92,7 +98,7 @@ def reference_lines(ax: Axes, lines: Mapping[str, float]) -> None:
             xycoords=("axes fraction", "data"),
             fontsize=7,
             ha="left",
-            va="top" if j % 2 == 0 else "bottom",
+            va="top" if crowded else "bottom",
             color="dimgrey",
         )
 
