@@ -1,15 +1,13 @@
 """The sweep: strength against test-time compute, System 1 (0 simulations) to System 2 (N).
 
 For each model ("contender") and each budget in `sims`, strength is measured three ways:
-1. accuracy on solver-labelled positions (`sandbox.referee` labels and Wilson intervals),
+1. accuracy on solver-labelled positions (`sandbox.position_sweep`: every budget read off one
+   batched search per model; `sandbox.referee` labels and Wilson intervals),
 2. Elo from a tournament among all (model, sims) players plus anchors (`sandbox.tournament`,
    rated by `sandbox.elo`, random = 0),
 3. think time per move, one position at a time, as a user of the viewer would wait.
-
-Accuracy is cheap because PUCT without root noise is deterministic: the search with 256
-simulations passes through exactly the tree the search with 128 would have stopped at. So one
-batched search per model over all positions, read off at 1, 2, 4, ... simulations, gives every
-budget's move (Gumbel root selection plans by its budget, so it is searched afresh per budget).
+The phases share a `_Sweep` and each reports its progress through a callback, so the command
+line can show one bar (with its remaining time) per phase.
 """
 
 from __future__ import annotations
@@ -22,14 +20,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from agents.base import Agent
 from agents.bots import MCTSBot, PolicyBot
 from agents.evaluators import NetworkEvaluator
-from agents.mcts import Search, run_search
 from games.game import Game, State
 from sandbox.config import MCTSConfig
 from sandbox.elo import ANCHOR, Ratings, Tournament, rate
+from sandbox.position_sweep import (
+    SearchChanges,
+    accuracy_of,
+    changes_by_sims,
+    examples_that_mattered,
+    random_accuracy,
+    search_positions,
+)
 from sandbox.referee import Accuracy, Position, score_agent
-from sandbox.search_changes import SearchChanges, changes_by_sims, examples_that_mattered
 from sandbox.specs import load_evaluator, make_agent, parse_spec
 from sandbox.tournament import (
     Entrant,
@@ -100,75 +105,6 @@ def contender_from_spec(text: str) -> Contender:
     return Contender(label=model or text, model=model, mcts=cfg)
 
 
-@dataclass(frozen=True)
-class PositionSearch:
-    """One model's moves on the positions at every budget, and what the biggest search saw."""
-
-    label: str
-    sims: tuple[int, ...]  # ascending
-    actions: np.ndarray  # [S, N] chosen move per budget and position
-    prior: np.ndarray  # [N, A] the network's policy (System 1)
-    visits: np.ndarray  # [N, A] visit counts of the largest budget
-    q: np.ndarray  # [N, A] Q of the largest budget, mover's view, NaN unvisited
-
-
-def search_positions(
-    evaluator: NetworkEvaluator,
-    cfg: MCTSConfig,
-    states: Sequence[State],
-    sims: Sequence[int],
-    rng: np.random.Generator,
-    label: str = "",
-    progress: Progress | None = None,
-) -> PositionSearch:
-    """Every budget's move on every state, from one batched search read off at each budget.
-
-    progress is called with 1 per simulation step (max(sims) in all).
-    """
-    budgets = sorted(set(sims))
-    cfg = dataclasses.replace(cfg, num_simulations=max(budgets), dirichlet_fraction=0.0)
-    search = Search(states, evaluator, cfg, rng)
-    actions = np.zeros((len(budgets), len(states)), dtype=np.int64)
-    results = None
-    for k, budget in enumerate(budgets):
-        if budget == 0:
-            actions[k] = np.argmax(search.priors, axis=1)
-            continue
-        if cfg.gumbel:
-            results = run_search(states, evaluator, cfg, rng, budget)
-        else:
-            while search.step([budget] * len(states)):
-                if progress:
-                    progress(1)
-            results = search.results()
-        actions[k] = [r.best_action for r in results]
-    num_actions = search.priors.shape[1]
-    visits = np.zeros((len(states), num_actions))
-    q = np.full((len(states), num_actions), np.nan)
-    if results is not None:
-        visits = np.array([r.visits for r in results])
-        q = np.array([r.q for r in results])
-    return PositionSearch(label, tuple(budgets), actions, np.array(search.priors), visits, q)
-
-
-def accuracy_of(actions: np.ndarray, positions: Sequence[Position]) -> tuple[Accuracy, Accuracy]:
-    """(all positions, informative positions) accuracy of one move per position."""
-    ok = [int(a) in p.optimal_wdl for a, p in zip(actions, positions, strict=True)]
-    strict = [int(a) in p.optimal for a, p in zip(actions, positions, strict=True)]
-    informative = [i for i, p in enumerate(positions) if p.is_informative]
-    return (
-        Accuracy.count(ok, strict),
-        Accuracy.count([ok[i] for i in informative], [strict[i] for i in informative]),
-    )
-
-
-def random_accuracy(positions: Sequence[Position]) -> tuple[float, float]:
-    """Exact expected accuracy of a uniformly random mover (value-preserving, strict)."""
-    vp = np.mean([len(p.optimal_wdl) / len(p.legal) for p in positions])
-    st = np.mean([len(p.optimal) / len(p.legal) for p in positions])
-    return float(vp), float(st)
-
-
 def think_time_ms(
     evaluator: NetworkEvaluator, cfg: MCTSConfig, sims: int, states: Sequence[State]
 ) -> float:
@@ -220,94 +156,135 @@ def _accuracy_cells(overall: Accuracy, informative: Accuracy) -> dict:
     }
 
 
+ProgressFactory = Callable[[str, int], Progress]  # (phase, total) -> callback for that phase
+
+
+@dataclass
+class _Sweep:
+    """What the phases of one sweep share."""
+
+    game: Game
+    contenders: Sequence[Contender]
+    positions: Sequence[Position]
+    cfg: SweepConfig
+    progress: ProgressFactory | None
+    rng: np.random.Generator
+    result: SweepResult
+    states: list[State]
+    evaluators: dict[str, NetworkEvaluator]
+    sims: tuple[int, ...]
+    rows: dict[str, dict] = field(default_factory=dict)  # player -> CSV row
+    anchors: dict[str, Agent] = field(default_factory=dict)
+
+    def bar(self, phase: str, total: int) -> Progress | None:
+        return self.progress(phase, total) if self.progress else None
+
+
 def run_sweep(
     game: Game,
     contenders: Sequence[Contender],
     positions: Sequence[Position],
     cfg: SweepConfig,
-    progress: Callable[[str, int], Progress] | None = None,
+    progress: ProgressFactory | None = None,
 ) -> SweepResult:
     """Runs the three measurements; `progress(phase, total)` returns a callback for a phase."""
-    rng = np.random.default_rng(cfg.seed)
-    result = SweepResult(game.name, cfg)
-    states = [game.state_from_actions(p.actions) for p in positions]
-    evaluators = {c.label: load_evaluator(c.model or None, game) for c in contenders}
-    sims = tuple(sorted(set(cfg.sims)))
-    rows: dict[str, dict] = {}
-    vp = strict = float("nan")
+    sweep = _Sweep(
+        game=game,
+        contenders=contenders,
+        positions=positions,
+        cfg=cfg,
+        progress=progress,
+        rng=np.random.default_rng(cfg.seed),
+        result=SweepResult(game.name, cfg),
+        states=[game.state_from_actions(p.actions) for p in positions],
+        evaluators={c.label: load_evaluator(c.model or None, game) for c in contenders},
+        sims=tuple(sorted(set(cfg.sims))),
+    )
+    for phase, measure in (
+        ("accuracy", _measure_accuracy),
+        ("anchors", _measure_anchors),
+        ("think time", _measure_think_time),
+        ("tournament", _play_tournament),
+    ):
+        start = time.perf_counter()
+        measure(sweep)
+        sweep.result.seconds[phase] = time.perf_counter() - start
+    sweep.result.rows = list(sweep.rows.values())
+    return sweep.result
 
-    start = time.perf_counter()
-    if positions:
-        step = progress("accuracy", len(contenders) * max(sims)) if progress else None
-        for c in contenders:
-            ps = search_positions(evaluators[c.label], c.mcts, states, sims, rng, c.label, step)
-            changes = changes_by_sims(ps, positions)
-            result.changes.extend(changes)
-            result.examples += examples_that_mattered(ps, positions, cfg.examples)
-            for k, s in enumerate(ps.sims):
-                row = _network_row(c, s)
-                row.update(_accuracy_cells(*accuracy_of(ps.actions[k], positions)))
-                row.update(next((ch.cells() for ch in changes if ch.sims == s), {}))
-                rows[row["player"]] = row
-        vp, strict = random_accuracy(positions)
-        result.references["random (expected)"] = vp
-    result.seconds["accuracy"] = time.perf_counter() - start
 
-    start = time.perf_counter()
-    anchors = {spec: make_agent(spec, game, seed=cfg.seed) for spec in cfg.anchors}
-    for spec, agent in anchors.items():
+def _measure_accuracy(sw: _Sweep) -> None:
+    """Every network at every budget on the positions, plus where search changed the move."""
+    if not sw.positions:
+        return
+    step = sw.bar("accuracy", len(sw.contenders) * max(sw.sims))
+    for c in sw.contenders:
+        ps = search_positions(sw.evaluators[c.label], c.mcts, sw.states, sw.sims, sw.rng,
+                              c.label, step)  # fmt: skip
+        changes = changes_by_sims(ps, sw.positions)
+        sw.result.changes.extend(changes)
+        sw.result.examples += examples_that_mattered(ps, sw.positions, sw.cfg.examples)
+        for k, s in enumerate(ps.sims):
+            row = _network_row(c, s)
+            row.update(_accuracy_cells(*accuracy_of(ps.actions[k], sw.positions)))
+            row.update(next((ch.cells() for ch in changes if ch.sims == s), {}))
+            sw.rows[row["player"]] = row
+
+
+def _measure_anchors(sw: _Sweep) -> None:
+    """The anchors' accuracy: exact expectation for random, measured for the others."""
+    sw.anchors = {spec: make_agent(spec, sw.game, seed=sw.cfg.seed) for spec in sw.cfg.anchors}
+    for spec, agent in sw.anchors.items():
         row = {"player": spec, "kind": "anchor", "model": spec, "sims": "", "step": ""}
-        if positions and spec == "random":
-            row.update({"accuracy": vp, "strict": strict, "positions": len(positions)})
-        elif positions and spec != "solver":
-            step = progress(f"accuracy {spec}", len(positions)) if progress else None
-            report = score_agent(agent, game, positions, rng, step)
+        if sw.positions and spec == ANCHOR:
+            vp, strict = random_accuracy(sw.positions)
+            row.update({"accuracy": vp, "strict": strict, "positions": len(sw.positions)})
+            sw.result.references["random (expected)"] = vp
+        elif sw.positions and spec != "solver":
+            step = sw.bar(f"accuracy {spec}", len(sw.positions))
+            report = score_agent(agent, sw.game, sw.positions, sw.rng, step)
             row.update(_accuracy_cells(report.overall, report.informative))
-            result.references[spec] = report.accuracy
-        rows[spec] = row
-    result.seconds["anchors"] = time.perf_counter() - start
+            sw.result.references[spec] = report.accuracy
+        sw.rows[spec] = row
 
-    start = time.perf_counter()
-    timed = states[:: max(1, len(states) // max(1, cfg.think_positions))][: cfg.think_positions]
-    if not timed:
-        timed = [game.new_state()]
-    step = progress("think time", len(contenders) * len(sims)) if progress else None
-    for c in contenders:
-        for s in sims:
-            row = rows.setdefault(player_name(c, s), _network_row(c, s))
-            row["think_ms"] = think_time_ms(evaluators[c.label], c.mcts, s, timed)
+
+def _measure_think_time(sw: _Sweep) -> None:
+    n = sw.cfg.think_positions
+    timed = sw.states[:: max(1, len(sw.states) // max(1, n))][:n] or [sw.game.new_state()]
+    step = sw.bar("think time", len(sw.contenders) * len(sw.sims))
+    for c in sw.contenders:
+        for s in sw.sims:
+            row = sw.rows.setdefault(player_name(c, s), _network_row(c, s))
+            row["think_ms"] = think_time_ms(sw.evaluators[c.label], c.mcts, s, timed)
             if step:
                 step(1)
-    result.seconds["think time"] = time.perf_counter() - start
 
-    start = time.perf_counter()
+
+def _play_tournament(sw: _Sweep) -> None:
+    """The ladder (or round robin) of all players, rated with random = 0."""
     entrants = [
-        network_entrant(player_name(c, s), evaluators[c.label], c.mcts, s)
-        for c in contenders
-        for s in sims
-    ] + [Entrant(spec, agent=agent) for spec, agent in anchors.items()]
-    pairs = schedule(rows, contenders, sims, cfg.ladder_width)
+        network_entrant(player_name(c, s), sw.evaluators[c.label], c.mcts, s)
+        for c in sw.contenders
+        for s in sw.sims
+    ] + [Entrant(spec, agent=agent) for spec, agent in sw.anchors.items()]
+    pairs = schedule(sw.rows, sw.contenders, sw.sims, sw.cfg.ladder_width)
     # The anchor's games are cheap and its link to everyone is the thinnest (it loses most
     # games), so its pairings play ANCHOR_GAMES times as many openings.
-    half = max(1, cfg.games_per_pair // 2)
-    many = random_openings(game, ANCHOR_GAMES * half, cfg.opening_plies, rng)
+    half = max(1, sw.cfg.games_per_pair // 2)
+    many = random_openings(sw.game, ANCHOR_GAMES * half, sw.cfg.opening_plies, sw.rng)
     openings = many[:half]
 
     def openings_of(p: str, q: str) -> list:
         return many if ANCHOR in (p, q) else openings
 
-    total = sum(2 * len(openings_of(p, q)) for p, q in pairs)
-    step = progress("tournament", total) if progress else None
-    tournament = run_tournament(entrants, pairs, game, openings, rng, step, openings_of)
-    ratings = rate(tournament, bootstrap=cfg.bootstrap, rng=rng)
-    _add_ratings(rows, tournament, ratings)
-    result.pairings = [
+    step = sw.bar("tournament", sum(2 * len(openings_of(p, q)) for p, q in pairs))
+    tournament = run_tournament(entrants, pairs, sw.game, openings, sw.rng, step, openings_of)
+    ratings = rate(tournament, bootstrap=sw.cfg.bootstrap, rng=sw.rng)
+    _add_ratings(sw.rows, tournament, ratings)
+    sw.result.pairings = [
         {"a": p, "b": q, "games": tournament.games(p, q), "score_a": tournament.score(p, q)}
         for p, q in pairs
     ]
-    result.seconds["tournament"] = time.perf_counter() - start
-    result.rows = list(rows.values())
-    return result
 
 
 def _network_row(c: Contender, sims: int) -> dict:

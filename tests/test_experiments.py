@@ -9,18 +9,16 @@ import pytest
 from agents.bots import MCTSBot
 from games.game import load
 from sandbox.config import MCTSConfig
-from sandbox.experiments import (
-    Contender,
+from sandbox.experiments import Contender, SweepConfig, run_sweep, schedule
+from sandbox.position_sweep import (
     PositionSearch,
-    SweepConfig,
     accuracy_of,
+    changes_by_sims,
+    examples_that_mattered,
     random_accuracy,
-    run_sweep,
-    schedule,
     search_positions,
 )
 from sandbox.referee import Position, load_positions, subsample
-from sandbox.search_changes import changes_by_sims, examples_that_mattered
 from sandbox.specs import load_evaluator
 
 

@@ -1,6 +1,12 @@
-"""Where search changed the move: System 2 against System 1 on solver-labelled positions.
+"""System 1 and System 2 on solver-labelled positions: every budget's move, accuracy, and
+where search changed the move.
 
-For each budget, a position counts as
+Reading every budget off one search: PUCT without root noise is deterministic, so the search
+with 256 simulations passes through exactly the tree the search with 128 would have stopped at.
+One batched search per model over all positions, read off at 1, 2, 4, ... simulations, gives
+every budget's move (Gumbel root selection plans by its budget, so it is searched afresh).
+
+Where search changed the move, for each budget, a position counts as
 - changed: System 2's move differs from System 1's (the network's argmax);
 - fixed: changed, and System 1's move lost value while System 2's keeps it;
 - broken ("error made"): changed, and System 1's move kept the value while System 2's loses it.
@@ -14,16 +20,88 @@ deliberation had to fight the instinct. They are the class's example boards.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sandbox.referee import Position
+from agents.evaluators import NetworkEvaluator
+from agents.mcts import Search, run_search
+from games.game import State
+from sandbox.config import MCTSConfig
+from sandbox.referee import Accuracy, Position
 
-if TYPE_CHECKING:
-    from sandbox.experiments import PositionSearch
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class PositionSearch:
+    """One model's moves on the positions at every budget, and what the biggest search saw."""
+
+    label: str
+    sims: tuple[int, ...]  # ascending
+    actions: np.ndarray  # [S, N] chosen move per budget and position
+    prior: np.ndarray  # [N, A] the network's policy (System 1)
+    visits: np.ndarray  # [N, A] visit counts of the largest budget
+    q: np.ndarray  # [N, A] Q of the largest budget, mover's view, NaN unvisited
+
+
+def search_positions(
+    evaluator: NetworkEvaluator,
+    cfg: MCTSConfig,
+    states: Sequence[State],
+    sims: Sequence[int],
+    rng: np.random.Generator,
+    label: str = "",
+    progress: Progress | None = None,
+) -> PositionSearch:
+    """Every budget's move on every state, from one batched search read off at each budget.
+
+    progress is called with 1 per simulation step (max(sims) in all).
+    """
+    budgets = sorted(set(sims))
+    cfg = dataclasses.replace(cfg, num_simulations=max(budgets), dirichlet_fraction=0.0)
+    search = Search(states, evaluator, cfg, rng)
+    actions = np.zeros((len(budgets), len(states)), dtype=np.int64)
+    results = None
+    for k, budget in enumerate(budgets):
+        if budget == 0:
+            actions[k] = np.argmax(search.priors, axis=1)
+            continue
+        if cfg.gumbel:
+            results = run_search(states, evaluator, cfg, rng, budget)
+        else:
+            while search.step([budget] * len(states)):
+                if progress:
+                    progress(1)
+            results = search.results()
+        actions[k] = [r.best_action for r in results]
+    num_actions = search.priors.shape[1]
+    visits = np.zeros((len(states), num_actions))
+    q = np.full((len(states), num_actions), np.nan)
+    if results is not None:
+        visits = np.array([r.visits for r in results])
+        q = np.array([r.q for r in results])
+    return PositionSearch(label, tuple(budgets), actions, np.array(search.priors), visits, q)
+
+
+def accuracy_of(actions: np.ndarray, positions: Sequence[Position]) -> tuple[Accuracy, Accuracy]:
+    """(all positions, informative positions) accuracy of one move per position."""
+    ok = [int(a) in p.optimal_wdl for a, p in zip(actions, positions, strict=True)]
+    strict = [int(a) in p.optimal for a, p in zip(actions, positions, strict=True)]
+    informative = [i for i, p in enumerate(positions) if p.is_informative]
+    return (
+        Accuracy.count(ok, strict),
+        Accuracy.count([ok[i] for i in informative], [strict[i] for i in informative]),
+    )
+
+
+def random_accuracy(positions: Sequence[Position]) -> tuple[float, float]:
+    """Exact expected accuracy of a uniformly random mover (value-preserving, strict)."""
+    vp = np.mean([len(p.optimal_wdl) / len(p.legal) for p in positions])
+    st = np.mean([len(p.optimal) / len(p.legal) for p in positions])
+    return float(vp), float(st)
 
 
 @dataclass(frozen=True)
