@@ -78,7 +78,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         nargs="*",
         metavar="SPEC",
         help="tournament anchors "
-        "(default: random and rollout at three budgets); random is always added",
+        "(default: random and rollout MCTS at 4, 32, 256, 2048 sims); random is always added",
     )
     p.add_argument(
         "--ladder",
@@ -89,12 +89,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--quick",
         action="store_true",
-        help="about 2 minutes on 2 cores: sims to 256, fewer positions and games",
+        help="at most about 2 minutes on 2 cores: sims up to 256, 200 positions, 16 games "
+        "per pairing",
     )
     p.add_argument("--out", type=Path, help="output folder (default runs/GAME/sweep-TIME)")
     p.add_argument("--report", action="store_true", help="also write report.md")
     p.add_argument("--html", action="store_true", help="write report.html as well")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="seed of openings, anchors and bootstrap")
     p.add_argument(
         "--threads",
         type=int,
