@@ -32,6 +32,8 @@ from viz.layout import (
 )
 from viz.theme import Colour, Palette
 
+MAX_BADGES = 10  # visit badges drawn at most; the panel lists the rest
+
 
 @dataclass(frozen=True)
 class Overlay:
@@ -336,7 +338,9 @@ def _draw_visits(surface, layout, geometry, state, ov: Overlay, unit: float, pie
         per_cell[cell] = (old_n + n, q if n > old_n / 2 or math.isnan(old_q) else old_q)
     font = theme.font(unit * 0.4)
     small = theme.font(unit * 0.27)
-    for cell, (n, q) in per_cell.items():
+    # The most visited cells only: a full board of numbers (Go) hides the stones and the point.
+    shown = sorted(per_cell.items(), key=lambda item: item[1][0], reverse=True)[:MAX_BADGES]
+    for cell, (n, q) in shown:
         cx, cy = layout.center(cell)
         cy += unit * (0.1 if cell[0] >= 0 else 0.0)
         label = font.render(str(n), True, theme.VISITS)

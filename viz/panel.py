@@ -131,8 +131,8 @@ def draw_panel(
         y = out.y + px * 0.32
         pygame.draw.circle(surface, style.fill, (inner.left + px * 0.35, y), px * 0.32)
         pygame.draw.circle(surface, style.edge, (inner.left + px * 0.35, y), px * 0.32, 2)
-        label = f"{style.name}: {session.seat_label(player)}" + ("   < to move" if turn else "")
-        out.text(label, scale=0.9, x=px * 0.95)
+        name = f"{style.name} (to move)" if turn else style.name
+        out.text(f"{name}: {session.seat_label(player)}", scale=0.9, x=px * 0.95)
     out.rule()
     analysis = session.analysis() if session.show_analysis else None
     if analysis is None:

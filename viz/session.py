@@ -8,9 +8,11 @@ draws what the session holds, so the whole game logic is testable without a disp
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -368,8 +370,18 @@ class Session:
         return f"{self.players[winner].name} wins"
 
     def seat_label(self, player: Player) -> str:
+        """ "You", or what the agent is in the class's words with its current search budget."""
         agent = self.agents[player]
-        return "You" if agent is None and not self.watch else (agent.name if agent else "Human")
+        if agent is None:
+            return "You" if not self.watch else "Human"
+        if not uses_network(agent):
+            return agent.name
+        sims = self.sims_for(agent)
+        model = re.search(r"model=([^,]+)", agent.name)
+        source = f" ({Path(model.group(1)).stem if model else agent.name})"
+        if not sims:
+            return "System 1, network alone" + source
+        return f"System 2, {sims} sims" + source
 
     def move_name(self, action: Action, state: State | None = None) -> str:
         """OpenSpiel's name of a move without Go's colour prefix ("B d4" -> "d4")."""

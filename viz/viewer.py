@@ -94,7 +94,8 @@ def render_frame(surface: pygame.Surface, session: Session, show_help: bool = Fa
     board_rect = (margin, strip, w - panel_w - 2 * margin, h - strip - margin - legend)
     layout = draw_board(surface, board_rect, session.game, session.state, session.overlay())
     if legend:
-        _draw_legend(surface, pygame.Rect(margin, h - legend - margin, board_rect[2], legend))
+        legend_rect = pygame.Rect(margin, h - legend - margin, board_rect[2], legend)
+        _draw_legend(surface, legend_rect, session.has_network())
     _draw_status(surface, pygame.Rect(0, 0, w - panel_w, strip), session)
     if session.result_text():
         _draw_result(surface, pygame.Rect(board_rect), session.result_text() or "")
@@ -152,13 +153,13 @@ def _how_to_move(session: Session) -> str:
     return "click an empty point" if geometry.kind == "go" else "click an empty cell"
 
 
-def _draw_legend(surface: pygame.Surface, rect: pygame.Rect) -> None:
+def _draw_legend(surface: pygame.Surface, rect: pygame.Rect, has_network: bool) -> None:
     """Says which mark is which system, right under the board."""
     px = rect.height * 0.55
-    parts = [
-        ("Orange wash", theme.PRIOR, ": network's prior (System 1)     "),
-        ("Teal numbers", theme.VISITS, ": search visits, Q below (System 2)"),
-    ]
+    parts = (
+        [("Orange wash", theme.PRIOR, ": network's prior (System 1)     ")] if has_network else []
+    )
+    parts.append(("Teal numbers", theme.VISITS, ": search visits, Q below (System 2)"))
     images = []
     for bold, colour, rest in parts:
         images += [
