@@ -274,4 +274,33 @@ def test_the_play_command_writes_a_screenshot_and_refuses_bad_input(tmp_path, ch
     assert out.exists()
     assert main(["play", "connect4-5x4", "--sims", "-1", "--screenshot", str(out)]) == 2
     assert main(["watch", "tic-tac-toe", "--agents", "random", "human"]) == 2
+    assert main(["play", "dots_and_boxes", "--agent", "random"]) == 2  # no clickable board
     assert "error" in capsys.readouterr().err
+
+
+def test_the_agents_move_is_kept_with_the_analysis_it_came_from(checkpoints):
+    viewer = viewer_for("tic-tac-toe", [agent(checkpoints, "tic-tac-toe", 30), None])
+    tick_until(viewer, lambda: len(viewer.session.history) == 1)
+    decision = viewer.session.last_decision()
+    assert decision.player == 0 and decision.action == viewer.session.history[0]
+    assert decision.analysis.visits.sum() == 30 and decision.analysis.action == decision.action
+    assert decision.has_network
+
+
+def test_the_board_follows_the_window_size(checkpoints):
+    viewer = viewer_for("connect4-5x4", [None, agent(checkpoints, "connect4-5x4", 2)])
+    small = viewer.frame.board.cell
+    pygame.display.set_mode((1000, 760), pygame.RESIZABLE)  # what a drag of the window corner does
+    viewer.tick()
+    assert viewer.frame.board.cell > small
+    click(viewer, (0, 4))
+    assert viewer.session.history[0] == 4
+
+
+def test_closing_the_window_ends_the_loop():
+    game = load("tic-tac-toe")
+    viewer = Viewer(Session(game, [None, make_agent("random", game)]), size=(640, 400))
+    pygame.event.post(pygame.event.Event(pygame.QUIT))
+    viewer.run()
+    assert not viewer.running
+    pygame.display.init()  # run() closed the window; the next tests open their own

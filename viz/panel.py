@@ -285,7 +285,9 @@ def _draw_last_move(out: _Writer, session: Session) -> None:
     who = session.players[decision.player].name
     prior = decision.analysis.prior
     searched = decision.analysis.visits is not None and decision.sims > 0
-    if prior is not None and searched and int(np.argmax(prior)) != decision.action:
+    if not decision.has_network:
+        out.text(f"Last move: {who} {name} ({session.seat_label(decision.player)})", scale=0.85)
+    elif prior is not None and searched and int(np.argmax(prior)) != decision.action:
         wanted = session.move_name(int(np.argmax(prior)), before)
         out.text(f"Last move: {who} {name}: search overruled", theme.CHANGED, scale=0.85)
         out.text(f"the network, which wanted {wanted}", theme.CHANGED, scale=0.85)

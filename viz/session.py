@@ -38,6 +38,7 @@ class Decision:
     action: Action
     analysis: Analysis | None
     sims: int
+    has_network: bool  # System 1 is a real network (else there is no network move to overrule)
 
 
 def uses_network(agent: Agent) -> bool:
@@ -305,7 +306,10 @@ class Session:
             return
         move = thinker.move()
         if move is not None:
-            self._play(move, Decision(self.mover, move, thinker.analysis(), thinker.sims))
+            decision = Decision(
+                self.mover, move, thinker.analysis(), thinker.sims, thinker.has_network
+            )
+            self._play(move, decision)
 
     def _may_move(self, now: float) -> bool:
         if self._release:

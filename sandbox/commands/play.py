@@ -77,6 +77,11 @@ def _common(p: argparse.ArgumentParser) -> None:
 def run_play(args: argparse.Namespace) -> int:
     game = load(args.game)
     _check_sims(args.sims)
+    if game.spec.geometry == "none" and args.screenshot is None:
+        raise UserError(
+            f"the viewer has no clickable board for '{game.name}' (only the presets' grids, "
+            "columns, Hex and Go boards); try `sandbox watch` or `sandbox match`"
+        )
     opponent = _opponent(args.agent, game, args)
     seats: list[Agent | None] = [None, opponent] if args.human == "first" else [opponent, None]
     return _launch(game, seats, args, watch=False)
