@@ -65,9 +65,9 @@ def click(viewer: Viewer, cell) -> None:
     viewer.tick()
 
 
-def press(viewer: Viewer, key: int, mod: int = 0) -> None:
+def press(viewer: Viewer, key: int, mod: int = 0, think_slice: float = 0.03) -> None:
     pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key, mod=mod, unicode=""))
-    viewer.tick()
+    viewer.tick(think_slice)
 
 
 def tick_until(viewer: Viewer, done, ticks: int = 500) -> None:
@@ -173,9 +173,9 @@ def test_the_window_answers_events_during_a_1000_simulation_search(checkpoints):
     thinker = viewer.session.thinker
     first = thinker.sims_done
     assert 0 < first < 1000
-    press(viewer, pygame.K_h)  # handled in the very next frame, while the search goes on
+    press(viewer, pygame.K_h, think_slice=0.005)  # handled in the next frame; the search goes on
     assert viewer.show_help and not thinker.done
-    press(viewer, pygame.K_h)
+    press(viewer, pygame.K_h, think_slice=0.005)
     assert not viewer.show_help and first < thinker.sims_done < 1000
     assert viewer.session.history == []  # no move until the search has finished
 
