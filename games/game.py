@@ -70,6 +70,8 @@ class Game:
                 raise UserError(f"move {i + 1} '{token}' comes after the game has ended")
             legal = state.legal_actions()
             by_name = {state.action_to_string(state.current_player(), a): a for a in legal}
+            # Names with a space ("B e5" in Go) are also accepted by their last word ("e5").
+            by_name.update({n.split()[-1]: a for n, a in list(by_name.items()) if " " in n})
             if token in by_name:
                 action = by_name[token]
             elif token.lstrip("-").isdigit() and int(token) in legal:

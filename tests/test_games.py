@@ -110,3 +110,9 @@ def test_connect_four_mirror_reverses_columns():
     game = load("connect4-5x4")
     mirror = symmetries(game)[1]
     assert list(mirror.action_perm) == [4, 3, 2, 1, 0]
+
+
+def test_go_moves_can_be_written_without_the_colour():
+    game = load("go5")
+    state = game.parse_moves("c3 b2")
+    assert [state.action_to_string(a) for a in state.history()] == ["B c3", "W b2"]
