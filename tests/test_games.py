@@ -115,4 +115,5 @@ def test_connect_four_mirror_reverses_columns():
 def test_go_moves_can_be_written_without_the_colour():
     game = load("go5")
     state = game.parse_moves("c3 b2")
-    assert [state.action_to_string(a) for a in state.history()] == ["B c3", "W b2"]
+    names = [state.action_to_string(0, a).split()[-1] for a in state.history()]
+    assert names == ["c3", "b2"] and state.current_player() == 0
