@@ -2,8 +2,8 @@
 
 The search never touches torch: `NetworkEvaluator` batches all the leaves of one simulation step
 (across every game being played) into a single forward pass under `torch.inference_mode()`,
-masks illegal actions, and hands back numpy. Results are cached by position, so transpositions
-and repeated analyses cost nothing.
+masks illegal actions, and hands back numpy. Results are cached by position (the encoded planes,
+which are all the network sees), so transpositions and repeated analyses cost no forward pass.
 
 Values are per player (`values[b, p]` is player p's expected return), as OpenSpiel's `returns()`
 are, so the search never needs to guess whose turn follows a move.
@@ -11,12 +11,15 @@ are, so the search never needs to guess whose turn follows a move.
 
 from __future__ import annotations
 
+import io
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
 import torch
+from open_spiel.python.observation import make_observation
 
 from games.encoding import encode_batch, legal_mask_batch
 from games.game import Game, State
@@ -26,17 +29,58 @@ class Evaluator(Protocol):
     game: Game
 
     def evaluate(self, states: Sequence[State]) -> tuple[np.ndarray, np.ndarray]:
-        """Returns priors [B, A] (0 on illegal actions, rows sum to 1) and values [B, P]."""
+        """Returns priors [B, A] (0 on illegal actions, > 0 on legal ones, rows sum to 1) and
+        values [B, P]."""
         ...
 
 
-def mover_values(states: Sequence[State], value: np.ndarray) -> np.ndarray:
+def mover_values(movers: np.ndarray, value: np.ndarray) -> np.ndarray:
     """value [B] from each mover's view -> values [B, 2] per player (two-player zero-sum)."""
-    movers = np.fromiter((s.current_player() for s in states), dtype=np.int64, count=len(states))
-    values = np.empty((len(states), 2), dtype=np.float64)
-    values[np.arange(len(states)), movers] = value
-    values[np.arange(len(states)), 1 - movers] = -value
+    rows = np.arange(len(movers))
+    values = np.empty((len(movers), 2), dtype=np.float64)
+    values[rows, movers] = value
+    values[rows, 1 - movers] = -value
     return values
+
+
+def masked_softmax(logits: np.ndarray, legal: np.ndarray) -> np.ndarray:
+    """softmax over legal actions, in float64 so no legal action underflows to 0. [B, A]."""
+    x = np.where(legal, logits.astype(np.float64), -np.inf)
+    x = np.exp(x - x.max(axis=1, keepdims=True))
+    return x / x.sum(axis=1, keepdims=True)
+
+
+class PlaneEncoder:
+    """`games.encoding.encode_batch`, ten times cheaper: OpenSpiel's observer writes each state's
+    planes into one reused buffer (no Python list of floats per state), and the colour swap and
+    to-play plane are done for the whole batch at once. A test checks it against `encode`."""
+
+    def __init__(self, game: Game):
+        self.game = game
+        self.observation = make_observation(game.openspiel)
+        self.raw_size = int(np.prod(game.raw_observation_shape))
+
+    def __call__(self, states: Sequence[State], movers: np.ndarray) -> np.ndarray:
+        """states with their players to move [B] -> float32 [B, C, H, W]."""
+        game = self.game
+        if self.observation is None or self.observation.tensor is None:
+            return encode_batch(game, states)
+        out = np.empty((len(states), *game.observation_shape), dtype=np.float32)
+        raw = np.empty((len(states), self.raw_size), dtype=np.float32)
+        set_from, tensor = self.observation.set_from, self.observation.tensor
+        for i, (state, player) in enumerate(zip(states, movers.tolist(), strict=True)):
+            set_from(state, max(player, 0))
+            raw[i] = tensor
+        planes = raw.reshape(len(states), *game.raw_observation_shape)
+        out[:, :-1] = planes
+        colours = game.spec.colour_planes
+        if colours is not None:  # player 1 to move: swap the stone planes ("mine" first)
+            swap = np.flatnonzero(movers == 1)
+            mine, theirs = colours
+            out[swap, mine] = planes[swap, theirs]
+            out[swap, theirs] = planes[swap, mine]
+        out[:, -1] = np.maximum(movers, 0)[:, None, None]
+        return out
 
 
 class UniformEvaluator:
@@ -72,7 +116,13 @@ class RolloutEvaluator:
 
 
 class NetworkEvaluator:
-    """Batched, cached evaluation by a PolicyValueNet (the network of both System 1 and 2)."""
+    """Batched, cached evaluation by a PolicyValueNet (the network of both System 1 and 2).
+
+    The cache maps a position's planes to the network's raw logits [A] and value, so a hit
+    costs a dictionary lookup; legal masking happens after, for hits and misses alike. Positions
+    repeated within one call (two leaves of one step reaching the same state) are evaluated once.
+    Clear the cache whenever the weights change.
+    """
 
     def __init__(
         self,
@@ -85,53 +135,83 @@ class NetworkEvaluator:
         self.net = net.eval()
         self.device = torch.device(device)
         self.cache_size = cache_size
+        self.encoder = PlaneEncoder(game)
         self._cache: OrderedDict[bytes, tuple[np.ndarray, float]] = OrderedDict()
-        self.hits = 0
-        self.misses = 0
+        self.reset_counters()
+
+    def reset_counters(self) -> None:
+        self.hits = 0  # positions answered by the cache (or by a twin in the same call)
+        self.misses = 0  # positions sent to the network
         self.positions_evaluated = 0
-        self.calls = 0
+        self.calls = 0  # forward passes
+        self.forward_seconds = 0.0  # time spent inside the network
 
     def clear_cache(self) -> None:
         self._cache.clear()
+
+    @property
+    def cache_entries(self) -> int:
+        return len(self._cache)
 
     @property
     def hit_rate(self) -> float:
         total = self.hits + self.misses
         return self.hits / total if total else 0.0
 
+    def __getstate__(self) -> dict:
+        """Pickled for self-play worker processes: the network travels as bytes (never as shared
+        memory, which would move the trainer's own weights), the cache stays behind."""
+        state = dict(self.__dict__)
+        buffer = io.BytesIO()
+        torch.save(self.net, buffer)
+        state.update(net=buffer.getvalue(), _cache=OrderedDict(), encoder=None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        buffer = io.BytesIO(state["net"])
+        state["net"] = torch.load(buffer, map_location=state["device"], weights_only=False)
+        self.__dict__.update(state)
+        self.encoder = PlaneEncoder(self.game)
+
     def evaluate(self, states: Sequence[State]) -> tuple[np.ndarray, np.ndarray]:
-        obs = encode_batch(self.game, states)
-        mask = legal_mask_batch(self.game, states)
-        priors = np.empty((len(states), self.game.num_actions), dtype=np.float64)
+        movers = np.fromiter((s.current_player() for s in states), np.int64, len(states))
+        obs = self.encoder(states, movers)
+        legal = np.array([s.legal_actions_mask() for s in states], dtype=bool)
+        logits = np.empty((len(states), self.game.num_actions), dtype=np.float32)
         value = np.empty(len(states), dtype=np.float64)
         keys = [o.tobytes() for o in obs]
-        todo = []
+        cache = self._cache if self.cache_size else {}
+        todo: dict[bytes, list[int]] = {}  # key -> rows of this call that need it
         for i, key in enumerate(keys):
-            hit = self._cache.get(key) if self.cache_size else None
-            if hit is None:
-                todo.append(i)
+            hit = cache.get(key)
+            if hit is not None:
+                logits[i], value[i] = hit
             else:
-                priors[i], value[i] = hit
+                todo.setdefault(key, []).append(i)
         self.hits += len(states) - len(todo)
         self.misses += len(todo)
         if todo:
-            p, v = self.forward(obs[todo], mask[todo])
-            priors[todo] = p
-            value[todo] = v
-            if self.cache_size:
-                for j, i in enumerate(todo):
-                    self._cache[keys[i]] = (p[j], float(v[j]))
-                while len(self._cache) > self.cache_size:
-                    self._cache.popitem(last=False)
-        return priors, mover_values(states, value)
+            first = [rows[0] for rows in todo.values()]
+            new_logits, new_value = self.forward(obs[first])
+            for (key, rows), row_logits, row_value in zip(
+                todo.items(), new_logits, new_value.tolist(), strict=True
+            ):
+                logits[rows] = row_logits
+                value[rows] = row_value
+                if self.cache_size:
+                    cache[key] = (row_logits, row_value)
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        return masked_softmax(logits, legal), mover_values(movers, value)
 
-    def forward(self, obs: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """One network call: obs [B, C, H, W], mask [B, A] -> priors [B, A], value [B]."""
+    def forward(self, obs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """One network call: obs [B, C, H, W] -> logits [B, A] float32, value [B] (mover's view)."""
+        start = time.perf_counter()
+        with torch.inference_mode():
+            logits, value = self.net(torch.from_numpy(obs).to(self.device))
+            logits = logits.float().cpu().numpy()
+            value = value.double().cpu().numpy()
+        self.forward_seconds += time.perf_counter() - start
         self.calls += 1
         self.positions_evaluated += len(obs)
-        with torch.inference_mode():
-            x = torch.from_numpy(obs).to(self.device)
-            logits, value = self.net(x)
-            legal = torch.from_numpy(mask).to(self.device)
-            priors = torch.softmax(logits.float().masked_fill(~legal, float("-inf")), dim=-1)
-        return priors.double().cpu().numpy(), value.double().cpu().numpy()
+        return logits, value

@@ -1,50 +1,93 @@
 """PUCT Monte-Carlo tree search (AlphaGo Zero, Methods; AlphaZero pseudocode `run_mcts`).
 
-Notation for a node s and its actions a (arrays of length A):
-  P[a] = prior    N[a] = visits    W[a] = value_sum    Q[a] = W[a] / N[a]
-  U[a] = c_puct * P[a] * sqrt(sum(N)) / (1 + N[a])
-Perspective: W and Q are from the view of `node.to_play`, the player choosing at s.
+Notation for a node s and its actions a (rows of length A):
+  P[s, a] = prior    N[s, a] = visits    W[s, a] = value_sum    Q[s, a] = W[s, a] / N[s, a]
+  U[s, a] = c_puct * P[s, a] * sqrt(sum_b N[s, b]) / (1 + N[s, a])
+Perspective: W and Q at s are from the view of `to_play[s]`, the player choosing at s.
 Only `backup` converts between players: it indexes a returns vector by player, as OpenSpiel
 does, so games where a player moves twice in a row also work.
 
-Batching: one tree per state. Each step selects a leaf in every tree (several per tree when
-`leaves_per_step` > 1, kept apart by virtual loss) and evaluates all of them in one evaluator
-call, so self-play over many games pays one network call per step, not one per leaf.
-With `leaves_per_step` = 1 there is no virtual loss and each tree sees exactly the sequence of
-simulations of the textbook one-leaf-at-a-time search.
+Layout (mctx `Tree`, STYLE.md §5): the B trees of one batched search are arrays [B, M, A].
+Node 0 is the root; each simulation that reaches a new state makes one node; `children[b, s, a]`
+is -1 (UNEXPANDED) until edge a of node s is first tried. Every phase is a few numpy operations
+over all B trees at once, so the Python cost of a step hardly grows with the number of games.
+
+One step of the search, for every tree at once (`Search.step`):
+  1 select:   descend by argmax Q + U to an edge not tried yet (or a terminal / pending node)
+  2 expand:   make the new node: its state is the parent's state after the action
+  3 evaluate: one evaluator call for the new nodes of all trees: priors P and values [P]
+  4 backup:   add the leaf's value (for each node's mover) to every edge on the path
+With `leaves_per_step` = k > 1, each tree runs phases 1-2 k times before the one evaluation;
+the paths are kept apart by virtual loss (an edge counts as visited and lost until its backup).
+With k = 1 there is no virtual loss and each tree sees exactly the simulations of the textbook
+one-leaf-at-a-time search, whatever the batch.
+
+Gumbel AlphaZero (Danihelka et al. 2022) replaces the root's PUCT by sequential halving over
+Gumbel-top-k actions; see `agents.gumbel`.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
+from agents import gumbel
 from agents.evaluators import Evaluator
 from games.game import Action, Player, State
 from sandbox.config import MCTSConfig
 
+UNEXPANDED = -1  # children[s, a] of an edge not tried yet
 VIRTUAL_LOSS = 1.0  # value subtracted per pending simulation through an edge (a loss, in [-1, 1])
+Rng = np.random.Generator | Sequence[np.random.Generator]  # one for all roots, or one per root
 
 
 @dataclass(eq=False)
-class Node:
-    to_play: Player
-    prior: np.ndarray  # P(s, ·) [A], 0 on illegal actions
-    visits: np.ndarray  # N(s, ·) [A]
-    value_sum: np.ndarray  # W(s, ·) [A]
-    legal: np.ndarray  # bool [A]
-    total_visits: int = 0  # sum(N), kept to avoid a sum per selection
-    children: dict[Action, Node] = field(default_factory=dict)
+class Tree:
+    """The B trees of one batched search, as one forest of arrays over nodes (M rows).
+
+    Node b is the root of tree b; every new node, of whichever tree, takes the next free row.
+    """
+
+    prior: np.ndarray  # P(s, ·) [M, A], 0 on illegal actions
+    visits: np.ndarray  # N(s, ·) [M, A]
+    value_sum: np.ndarray  # W(s, ·) [M, A], from the view of to_play[s]
+    children: np.ndarray  # [M, A] the child's node, UNEXPANDED if none
+    to_play: np.ndarray  # [M] player choosing at s
+    value: np.ndarray  # [M, P] evaluator's value of s per player, or its returns if terminal
+    is_expanded: np.ndarray  # [M] evaluated: has a prior (never true of a terminal node)
+    states: list[State]  # states[s]: the position at node s
+    num_nodes: int = 0
+
+    @property
+    def capacity(self) -> int:
+        return len(self.prior)
 
 
-@dataclass
-class Path:
-    edges: list[tuple[Node, Action]]
-    state: State
-    returns: np.ndarray | None = None  # [P], set at a terminal state or after evaluation
+def new_tree(roots: Sequence[State], capacity: int, num_actions: int, num_players: int) -> Tree:
+    capacity = max(capacity, len(roots))
+    return Tree(
+        prior=np.zeros((capacity, num_actions), np.float32),
+        visits=np.zeros((capacity, num_actions), np.float32),
+        value_sum=np.zeros((capacity, num_actions), np.float32),
+        children=np.full((capacity, num_actions), UNEXPANDED, np.int64),
+        to_play=np.zeros(capacity, np.int64),
+        value=np.zeros((capacity, num_players), np.float64),
+        is_expanded=np.zeros(capacity, bool),
+        states=[state.clone() for state in roots],
+        num_nodes=len(roots),
+    )
+
+
+def grow(tree: Tree, capacity: int) -> None:
+    """Makes room for `capacity` nodes (budgets larger than planned for); node ids stay valid."""
+    for name in ["prior", "visits", "value_sum", "children", "to_play", "value",
+                 "is_expanded"]:  # fmt: skip
+        array = getattr(tree, name)
+        fill = UNEXPANDED if name == "children" else 0
+        pad = np.full((capacity - len(array), *array.shape[1:]), fill, array.dtype)
+        setattr(tree, name, np.concatenate([array, pad]))
 
 
 @dataclass(frozen=True)
@@ -53,90 +96,174 @@ class SearchResult:
 
     to_play: Player
     visits: np.ndarray  # N(root, ·) [A]
-    policy_target: np.ndarray  # N / sum(N) [A]: the improved policy the learner imitates
+    policy_target: np.ndarray  # N / sum(N) [A] (Gumbel: softmax(logits + sigma(completed Q)))
     prior: np.ndarray  # the network's P(root, ·) [A] without noise: System 1's view
     q: np.ndarray  # Q(root, ·) [A] from the mover's view; NaN where unvisited
     root_values: np.ndarray  # [P] search value of the root for each player
     network_value: float  # the value head at the root, mover's view
-    best_action: Action  # most visited (ties: higher Q, then higher prior)
+    best_action: Action  # most visited (ties: higher Q, then higher prior); Gumbel: its choice
     pv: list[Action]  # principal variation: most visited child, repeatedly
 
 
-def new_node(to_play: Player, prior: np.ndarray) -> Node:
-    num_actions = len(prior)
-    return Node(
-        to_play=to_play,
-        prior=prior,
-        visits=np.zeros(num_actions),
-        value_sum=np.zeros(num_actions),
-        legal=prior > 0,
+@dataclass
+class Paths:
+    """One path per tree in `trees` [n], from its root to a leaf (one select pass)."""
+
+    trees: np.ndarray  # [n] tree (= root node) of each path
+    edges: list[tuple[np.ndarray, np.ndarray, np.ndarray]]  # per depth: rows [k], s [k], a [k]
+    parent: np.ndarray  # [n] node whose edge ends the path
+    action: np.ndarray  # [n] that edge's action
+    leaf: np.ndarray  # [n] the node at the end, UNEXPANDED until `expand` makes it
+
+
+def ucb_scores(tree: Tree, s: np.ndarray, c_puct: float) -> np.ndarray:
+    """Q(s, a) + U(s, a) for each node of s [n]; -inf on illegal actions. -> [n, A]."""
+    N = tree.visits[s]
+    P = tree.prior[s]
+    Q = tree.value_sum[s] / np.maximum(N, 1)  # 0 when unvisited
+    sqrt_total = np.sqrt(np.maximum(N.sum(axis=1, keepdims=True), 1))
+    U = c_puct * sqrt_total * P / (1 + N)
+    return np.where(P > 0, Q + U, -np.inf)
+
+
+def add_dirichlet_noise(
+    prior: np.ndarray, alpha: float, fraction: float, rng: np.random.Generator
+) -> np.ndarray:
+    """Root prior = (1 - f) * P + f * Dir(alpha), on legal actions (P > 0) only (AlphaZero)."""
+    legal = np.flatnonzero(prior > 0)
+    noisy = prior.copy()
+    noisy[legal] = (1 - fraction) * prior[legal] + fraction * rng.dirichlet([alpha] * len(legal))
+    return noisy
+
+
+def select(
+    tree: Tree,
+    trees: np.ndarray,
+    c_puct: float,
+    virtual_loss: float,
+    root_action: np.ndarray | None = None,
+) -> Paths:
+    """Walks from each root by argmax Q + U to a leaf (phase 1), in all `trees` at once.
+
+    A path stops at an edge not tried yet, at a terminal node, or at a node made earlier in this
+    step and not yet evaluated. Each edge's visit is counted now; with `virtual_loss` > 0 the edge
+    also looks like a loss until `backup`, so the next path of the same step goes elsewhere.
+    `root_action` [n], when given, replaces PUCT at the root (Gumbel sequential halving).
+    """
+    n = len(trees)
+    paths = Paths(trees, [], *(np.empty(n, np.int64) for _ in range(3)))
+    rows = np.arange(n)  # paths still descending
+    s = trees  # their nodes: the roots
+    while len(rows):
+        if root_action is not None and not paths.edges:
+            a = root_action
+        else:
+            a = np.argmax(ucb_scores(tree, s, c_puct), axis=1)
+        tree.visits[s, a] += 1
+        if virtual_loss:
+            tree.value_sum[s, a] -= virtual_loss
+        paths.edges.append((rows, s, a))
+        child = tree.children[s, a]
+        is_leaf = (child == UNEXPANDED) | ~tree.is_expanded[child]  # [-1]: masked by the or
+        if is_leaf.any():
+            end = rows[is_leaf]
+            paths.parent[end], paths.action[end], paths.leaf[end] = (
+                s[is_leaf],
+                a[is_leaf],
+                child[is_leaf],
+            )
+            rows, child = rows[~is_leaf], child[~is_leaf]
+        s = child
+    return paths
+
+
+def expand(tree: Tree, paths: Paths) -> tuple[list[int], list[State]]:
+    """Makes a node for each path that ended on an edge not tried yet (phase 2).
+
+    The new node's state is its parent's state after the edge's action. A terminal node gets its
+    returns as its value now; the others are returned, (nodes, states), for evaluation.
+    """
+    new = np.flatnonzero(paths.leaf == UNEXPANDED)
+    if tree.num_nodes + len(new) > tree.capacity:
+        grow(tree, 2 * (tree.num_nodes + len(new)))
+    nodes = np.arange(tree.num_nodes, tree.num_nodes + len(new))
+    tree.num_nodes += len(new)
+    parent, action = paths.parent[new], paths.action[new]
+    tree.children[parent, action] = nodes
+    paths.leaf[new] = nodes
+    to_evaluate: tuple[list[int], list[State]] = ([], [])
+    for s, a, node in zip(parent.tolist(), action.tolist(), nodes.tolist(), strict=True):
+        state = tree.states[s].clone()
+        state.apply_action(a)
+        tree.states.append(state)
+        if state.is_terminal():
+            tree.value[node] = state.returns()
+        else:
+            tree.to_play[node] = state.current_player()
+            to_evaluate[0].append(node)
+            to_evaluate[1].append(state)
+    return to_evaluate
+
+
+def evaluate(tree: Tree, evaluator: Evaluator, nodes: list[int], states: list[State]) -> None:
+    """One evaluator call for the new nodes of every tree: their priors and values (phase 3)."""
+    if not states:
+        return
+    priors, values = evaluator.evaluate(states)
+    tree.prior[nodes] = priors
+    tree.value[nodes] = values
+    tree.is_expanded[nodes] = True
+
+
+def backup(tree: Tree, passes: Sequence[Paths], virtual_loss: float) -> None:
+    """Adds each leaf's value to every edge of its path, from the view of the edge's mover (4).
+
+    `value[leaf]` holds one entry per player, so indexing it by `to_play[s]` is right whoever
+    moves next: no sign flips, and a player moving twice in a row is no special case. All the
+    paths of a step are added at once (`np.add.at` sums the edges they share).
+    """
+    s, a, values = [], [], []
+    for paths in passes:
+        leaf_values = tree.value[paths.leaf]  # [n, P]
+        for rows, s_level, a_level in paths.edges:
+            s.append(s_level)
+            a.append(a_level)
+            values.append(leaf_values[rows, tree.to_play[s_level]])
+    np.add.at(
+        tree.value_sum,
+        (np.concatenate(s), np.concatenate(a)),
+        np.concatenate(values) + virtual_loss,
     )
 
 
-def ucb_scores(node: Node, c_puct: float) -> np.ndarray:
-    """Q(s, a) + U(s, a) for every action; -inf on illegal actions (never selected)."""
-    q = node.value_sum / np.maximum(node.visits, 1)  # Q(s, ·), 0 when unvisited
-    u = c_puct * node.prior * math.sqrt(max(node.total_visits, 1)) / (1 + node.visits)
-    return np.where(node.legal, q + u, -np.inf)
-
-
-def add_dirichlet_noise(node: Node, alpha: float, fraction: float, rng: np.random.Generator):
-    """Root prior = (1 - f) * P + f * Dir(alpha), on legal actions only (AlphaZero)."""
-    legal = np.flatnonzero(node.legal)
-    noise = rng.dirichlet([alpha] * len(legal))
-    node.prior = node.prior.copy()
-    node.prior[legal] = (1 - fraction) * node.prior[legal] + fraction * noise
-
-
-def select(root: Node, state: State, c_puct: float, virtual_loss: float) -> Path:
-    """Walks from the root by argmax of Q + U until a new or terminal state (phase 1).
-
-    Each edge's visit is counted now; with `virtual_loss` > 0 the edge also looks like a loss
-    until `backup`, so the next path of the same step is steered elsewhere.
-    """
+def principal_variation(tree: Tree, root: int, max_length: int = 12) -> list[Action]:
+    """Most visited action from the root, repeatedly."""
+    pv: list[Action] = []
     node = root
-    edges = []
-    while True:
-        action = int(np.argmax(ucb_scores(node, c_puct)))
-        node.visits[action] += 1
-        node.total_visits += 1
-        node.value_sum[action] -= virtual_loss
-        edges.append((node, action))
-        state.apply_action(action)
-        if state.is_terminal():
-            return Path(edges, state, np.asarray(state.returns(), dtype=np.float64))
-        child = node.children.get(action)
-        if child is None:
-            return Path(edges, state)
-        node = child
+    while node != UNEXPANDED and tree.visits[node].sum() > 0 and len(pv) < max_length:
+        action = int(np.argmax(tree.visits[node]))
+        pv.append(action)
+        node = int(tree.children[node, action])
+    return pv
 
 
-def expand(path: Path, prior: np.ndarray) -> None:
-    """Adds the leaf's node with the evaluator's prior (phase 3)."""
-    parent, action = path.edges[-1]
-    if action not in parent.children:  # two paths of one step may reach the same leaf
-        parent.children[action] = new_node(path.state.current_player(), prior)
-
-
-def backup(path: Path, virtual_loss: float) -> None:
-    """Adds the leaf's returns (one entry per player) to every edge on the path (phase 4)."""
-    assert path.returns is not None
-    for node, action in path.edges:
-        node.value_sum[action] += path.returns[node.to_play] + virtual_loss
-
-
-def search_result(root: Node, network_prior: np.ndarray, network_value: float) -> SearchResult:
-    visits = root.visits.copy()
+def search_result(
+    tree: Tree, root: int, network_prior: np.ndarray, network_value: float
+) -> SearchResult:
+    """A root as a SearchResult (PUCT: the policy target is the visit distribution)."""
+    visits = tree.visits[root].astype(np.float64)
+    legal = network_prior > 0
     with np.errstate(invalid="ignore", divide="ignore"):
-        q = np.where(visits > 0, root.value_sum / visits, np.nan)
+        q = np.where(visits > 0, tree.value_sum[root] / visits, np.nan)
     total = visits.sum()
-    policy = visits / total if total > 0 else root.legal / root.legal.sum()
+    policy = visits / total if total > 0 else legal / legal.sum()
     tie_break = np.nan_to_num(q, nan=-2.0) * 1e-3 + network_prior * 1e-6
-    best = int(np.argmax(np.where(root.legal, visits + tie_break, -np.inf)))
-    value = float(root.value_sum.sum() / total) if total > 0 else network_value
-    root_values = np.array([value, -value]) if root.to_play == 0 else np.array([-value, value])
+    best = int(np.argmax(np.where(legal, visits + tie_break, -np.inf)))
+    value = float(tree.value_sum[root].sum() / total) if total > 0 else network_value
+    to_play = int(tree.to_play[root])
+    root_values = np.array([value, -value]) if to_play == 0 else np.array([-value, value])
     return SearchResult(
-        to_play=root.to_play,
+        to_play=to_play,
         visits=visits,
         policy_target=policy,
         prior=network_prior,
@@ -144,101 +271,114 @@ def search_result(root: Node, network_prior: np.ndarray, network_value: float) -
         root_values=root_values,
         network_value=network_value,
         best_action=best,
-        pv=principal_variation(root),
+        pv=principal_variation(tree, root),
     )
 
 
-def principal_variation(root: Node, max_length: int = 12) -> list[Action]:
-    pv = []
-    node: Node | None = root
-    while node is not None and node.total_visits > 0 and len(pv) < max_length:
-        action = int(np.argmax(node.visits))
-        pv.append(action)
-        node = node.children.get(action)
-    return pv
-
-
-def new_roots(
-    states: Sequence[State],
-    evaluator: Evaluator,
-    cfg: MCTSConfig,
-    rng: np.random.Generator,
-) -> tuple[list[Node], np.ndarray, np.ndarray]:
-    """Evaluates every root in one call; noise on the root priors when configured (self-play)."""
-    priors, values = evaluator.evaluate(states)
-    roots = []
-    for state, prior in zip(states, priors, strict=True):
-        root = new_node(state.current_player(), prior)
-        if cfg.dirichlet_fraction > 0:
-            add_dirichlet_noise(root, cfg.dirichlet_alpha, cfg.dirichlet_fraction, rng)
-        roots.append(root)
-    movers = [s.current_player() for s in states]
-    return roots, priors, values[np.arange(len(states)), movers]
+def _rngs(rng: Rng, count: int) -> list[np.random.Generator]:
+    return [rng] * count if isinstance(rng, np.random.Generator) else list(rng)
 
 
 class Search:
-    """A batched search that can be advanced a few simulations at a time.
+    """A batched search over many roots that can be advanced one step at a time.
 
     `run_search` is the usual entry point; the viewer keeps a `Search` to show visits
     accumulating simulation by simulation while its window stays responsive.
+
+    Args:
+        states: non-terminal root states (not modified).
+        rng: one generator for all roots, or one per root (then each root's noise depends on its
+            own generator alone, so a game is replayable whatever else shares its batch).
     """
 
-    def __init__(
-        self,
-        states: Sequence[State],
-        evaluator: Evaluator,
-        cfg: MCTSConfig,
-        rng: np.random.Generator,
-    ):
+    def __init__(self, states: Sequence[State], evaluator: Evaluator, cfg: MCTSConfig, rng: Rng):
         self.states = list(states)
         self.evaluator = evaluator
         self.cfg = cfg
-        self.roots, self.priors, self.values = new_roots(self.states, evaluator, cfg, rng)
+        num_players = evaluator.game.num_players
+        self.tree = new_tree(
+            self.states, cfg.num_simulations + 1, evaluator.game.num_actions, num_players
+        )
+        priors, values = evaluator.evaluate(self.states)  # the roots, in one call
+        movers = np.array([s.current_player() for s in self.states], dtype=np.int64)
+        self.priors = priors  # [B, A] the network's prior, without noise
+        self.values = values[np.arange(len(self.states)), movers]  # [B] mover's view
+        tree, roots = self.tree, np.arange(len(self.states))  # node b is the root of tree b
+        tree.prior[roots], tree.value[roots], tree.to_play[roots] = priors, values, movers
+        tree.is_expanded[roots] = True
+        rngs = _rngs(rng, len(self.states))
+        self.gumbel = None
+        if cfg.gumbel:  # Gumbel noise replaces Dirichlet noise; both only in self-play
+            self.gumbel = gumbel.root_scores(priors, cfg.dirichlet_fraction > 0, rngs)
+        elif cfg.dirichlet_fraction > 0:
+            for b, r in enumerate(rngs):
+                tree.prior[b] = add_dirichlet_noise(
+                    priors[b], cfg.dirichlet_alpha, cfg.dirichlet_fraction, r
+                )
         self.per_step = max(1, cfg.leaves_per_step)
         self.virtual_loss = VIRTUAL_LOSS if self.per_step > 1 else 0.0
         self.done = [0] * len(self.states)  # simulations finished per root
+        self._budgets: list[int] = []
 
     def step(self, budgets: Sequence[int]) -> bool:
-        """One network call's worth of simulations; returns False when every budget is spent."""
-        paths = []
-        for i, (root, state) in enumerate(zip(self.roots, self.states, strict=True)):
-            for _ in range(min(self.per_step, budgets[i] - self.done[i])):
-                paths.append(select(root, state.clone(), self.cfg.c_puct, self.virtual_loss))  # 1
-                self.done[i] += 1
-        if not paths:
+        """One evaluator call's worth of simulations; returns False when every budget is spent."""
+        self._budgets = list(budgets)
+        remaining = np.array(budgets) - np.array(self.done)
+        passes: list[Paths] = []
+        new_nodes: list[int] = []
+        new_states: list[State] = []
+        for k in range(min(self.per_step, int(remaining.max(initial=0)))):
+            trees = np.flatnonzero(remaining > k)
+            root_action = self._gumbel_root_action(trees) if self.gumbel is not None else None
+            paths = select(self.tree, trees, self.cfg.c_puct, self.virtual_loss, root_action)  # 1
+            to_evaluate = expand(self.tree, paths)  # 2
+            new_nodes += to_evaluate[0]
+            new_states += to_evaluate[1]
+            passes.append(paths)
+        if not passes:
             return False
-        leaves = [p for p in paths if p.returns is None]
-        if leaves:
-            leaf_priors, leaf_values = self.evaluator.evaluate([p.state for p in leaves])  # 2
-            for path, prior, value in zip(leaves, leaf_priors, leaf_values, strict=True):
-                expand(path, prior)  # 3 Expand
-                path.returns = value
-        for path in paths:
-            backup(path, self.virtual_loss)  # 4 Backup
+        evaluate(self.tree, self.evaluator, new_nodes, new_states)  # 3
+        backup(self.tree, passes, self.virtual_loss)  # 4
+        for paths in passes:
+            for b in paths.trees.tolist():
+                self.done[b] += 1
         return True
+
+    def _gumbel_root_action(self, trees: np.ndarray) -> np.ndarray:
+        budgets = [self._budgets[b] for b in trees.tolist()]
+        return gumbel.root_action(
+            self.tree, trees, self.gumbel, self.priors, self.values, budgets, self.cfg
+        )
 
     def run(self, budgets: Sequence[int]) -> None:
         while self.step(budgets):
             pass
 
     def results(self) -> list[SearchResult]:
-        return [
-            search_result(root, prior, float(value))
-            for root, prior, value in zip(self.roots, self.priors, self.values, strict=True)
+        results = [
+            search_result(self.tree, b, self.priors[b], float(self.values[b]))
+            for b in range(len(self.states))
         ]
+        if self.gumbel is not None:
+            results = [
+                gumbel.result(self.tree, b, r, self.gumbel[b], self.values[b], self.cfg)
+                for b, r in enumerate(results)
+            ]
+        return results
 
 
 def run_search(
     states: Sequence[State],
     evaluator: Evaluator,
     cfg: MCTSConfig,
-    rng: np.random.Generator,
+    rng: Rng,
     num_simulations: int | Sequence[int] | None = None,
 ) -> list[SearchResult]:
     """Searches every state at once; one evaluator call per step for the leaves of all trees.
 
     Args:
         states: non-terminal root states (not modified).
+        rng: one generator, or one per state (see `Search`).
         num_simulations: per-root budgets (playout cap randomization gives roots different
             budgets); default `cfg.num_simulations` for all.
     """

@@ -7,19 +7,36 @@ refilled at once, keeping the batch full until the last games of the iteration.
 Playout cap randomization (Wu 2019, KataGo): a fraction of moves get the full search and become
 training targets; the others get a small budget, are played but not recorded as targets. The
 network sees more games for the same compute.
+
+With `selfplay.workers` > 1 the games are shared out among that many processes, each with its
+own copy of the network and one torch thread (on a CPU, one process per core beats one process
+with a thread per core). Game i always draws from `default_rng([seed, i])`, for its moves and
+its root noise alike, so a game does not depend on which process played it or beside which
+other games.
 """
 
 from __future__ import annotations
 
+import atexit
+import dataclasses
+import logging
+import math
+import multiprocessing
+import resource
+import sys
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from agents.evaluators import Evaluator
 from agents.mcts import choose_action, run_search
-from games.game import Game, State
+from games.catalogue import GameSpec
+from games.game import Game, State, load
 from sandbox.config import Config
 from sandbox.records import GameRecord
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -38,6 +55,16 @@ class SelfPlayStats:
     moves: int
     simulations: int
     kl_search_prior: float  # mean KL(search policy || network prior) on full searches
+    full_searches: int = 0  # moves recorded as training targets
+    evaluations: int = 0  # leaves asked of the evaluator (cache hits included)
+    cache_hits: int = 0
+    network_positions: int = 0  # positions through the network (misses)
+    network_calls: int = 0  # forward passes
+    network_seconds: float = 0.0  # time inside the network, summed over workers
+    peak_rss_bytes: int = 0  # peak resident memory of the (largest) self-play process
+
+
+_COUNTERS = ("hits", "misses", "positions_evaluated", "calls", "forward_seconds")
 
 
 def play_games(
@@ -49,31 +76,38 @@ def play_games(
     first_index: int = 0,
 ) -> tuple[list[GameRecord], SelfPlayStats]:
     """Plays `num_games` self-play games; game i uses rng `default_rng([seed, first_index + i])`."""
+    workers = min(cfg.selfplay.workers, num_games)
+    if workers > 1:
+        if str(getattr(evaluator, "device", "cpu")) == "cpu":
+            return _play_in_workers(game, cfg, evaluator, num_games, seed, first_index, workers)
+        log.warning("selfplay.workers > 1 needs the network on the CPU; playing in one process")
     mcts, sp = cfg.mcts, cfg.selfplay
-    search_rng = np.random.default_rng([seed, first_index, 7])
     pending = list(range(first_index, first_index + num_games))[::-1]
     slots: list[_Slot] = []
     records: list[GameRecord] = []
-    moves = simulations = 0
-    kl_sum, kl_count = 0.0, 0
+    moves = simulations = full_searches = 0
+    kl_sum = 0.0
+    counters_before = [getattr(evaluator, name, 0) for name in _COUNTERS]
     while pending or slots:
         while pending and len(slots) < sp.concurrent_games:
             index = pending.pop()
             slots.append(_Slot(index, np.random.default_rng([seed, index]), game.new_state()))
         is_full = [slot.rng.random() < sp.full_search_fraction for slot in slots]
         budgets = [mcts.num_simulations if f else sp.fast_simulations for f in is_full]
-        results = run_search([s.state for s in slots], evaluator, mcts, search_rng, budgets)
+        rngs = [slot.rng for slot in slots]
+        results = run_search([s.state for s in slots], evaluator, mcts, rngs, budgets)
         simulations += sum(budgets)
         moves += len(slots)
         still_playing = []
         for slot, full, result in zip(slots, is_full, results, strict=True):
             ply = len(slot.actions)
-            temperature = mcts.temperature if ply < mcts.temperature_moves else 0.0
-            action = choose_action(result, temperature, slot.rng)
+            # Gumbel's chosen action is already a sample (Gumbel-top-k): play it as it is.
+            is_sampled = ply < mcts.temperature_moves and not mcts.gumbel
+            action = choose_action(result, mcts.temperature if is_sampled else 0.0, slot.rng)
             if full:
                 slot.targets.append(result.policy_target.tolist())
                 kl_sum += _kl(result.policy_target, result.prior)
-                kl_count += 1
+                full_searches += 1
             else:
                 slot.targets.append(None)
             slot.root_values.append(float(result.root_values[result.to_play]))
@@ -94,10 +128,114 @@ def play_games(
             else:
                 still_playing.append(slot)
         slots = still_playing
-    stats = SelfPlayStats(len(records), moves, simulations, kl_sum / max(kl_count, 1))
+    hits, misses, positions, calls, seconds = (
+        getattr(evaluator, name, 0) - before
+        for name, before in zip(_COUNTERS, counters_before, strict=True)
+    )
+    records.sort(key=lambda r: r.index)
+    stats = SelfPlayStats(
+        games=len(records),
+        moves=moves,
+        simulations=simulations,
+        kl_search_prior=kl_sum / max(full_searches, 1),
+        full_searches=full_searches,
+        evaluations=hits + misses,
+        cache_hits=hits,
+        network_positions=positions,
+        network_calls=calls,
+        network_seconds=seconds,
+        peak_rss_bytes=peak_rss_bytes(),
+    )
     return records, stats
+
+
+def peak_rss_bytes() -> int:
+    """Peak resident memory of this process so far (ru_maxrss: KiB on Linux, bytes on macOS)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
 
 
 def _kl(p: np.ndarray, q: np.ndarray) -> float:
     mask = p > 0
     return float(np.sum(p[mask] * (np.log(p[mask]) - np.log(np.maximum(q[mask], 1e-12)))))
+
+
+# Worker processes: started once per worker count and kept for later calls (starting one costs
+# seconds: it imports torch). Each call sends the evaluator (the network's weights, no cache).
+_POOLS: dict[int, ProcessPoolExecutor] = {}
+
+
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """The self-play processes (one torch thread each), started on first use."""
+    if workers not in _POOLS:
+        context = multiprocessing.get_context("spawn")  # fork is unsafe once torch has threads
+        _POOLS[workers] = ProcessPoolExecutor(workers, context, initializer=_init_worker)
+    return _POOLS[workers]
+
+
+@atexit.register
+def shutdown_workers() -> None:
+    for pool in _POOLS.values():
+        pool.shutdown(cancel_futures=True)
+    _POOLS.clear()
+
+
+def _init_worker() -> None:
+    import torch
+
+    torch.set_num_threads(1)
+
+
+def _play_share(
+    spec: GameSpec, cfg: Config, evaluator: Evaluator, num_games: int, seed: int, first: int
+) -> tuple[list[GameRecord], SelfPlayStats]:
+    return play_games(load(spec), cfg, evaluator, num_games, seed, first)
+
+
+def _play_in_workers(
+    game: Game,
+    cfg: Config,
+    evaluator: Evaluator,
+    num_games: int,
+    seed: int,
+    first_index: int,
+    workers: int,
+) -> tuple[list[GameRecord], SelfPlayStats]:
+    """Each worker plays a contiguous share of the games with its share of the concurrency."""
+    sp = cfg.selfplay
+    concurrent = max(1, math.ceil(sp.concurrent_games / workers))
+    one = dataclasses.replace(
+        cfg, selfplay=dataclasses.replace(sp, workers=1, concurrent_games=concurrent)
+    )
+    sizes = [len(share) for share in np.array_split(np.arange(num_games), workers)]
+    firsts = first_index + np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    pool = worker_pool(workers)
+    futures = [
+        pool.submit(_play_share, game.spec, one, evaluator, size, seed, int(first))
+        for size, first in zip(sizes, firsts, strict=True)
+    ]
+    outputs = [future.result() for future in futures]
+    records = sorted((r for recs, _ in outputs for r in recs), key=lambda r: r.index)
+    parts = [stats for _, stats in outputs]
+    total = {
+        f.name: sum(getattr(s, f.name) for s in parts) for f in dataclasses.fields(SelfPlayStats)
+    }
+    total["peak_rss_bytes"] = max(s.peak_rss_bytes for s in parts)
+    full = max(total["full_searches"], 1)
+    total["kl_search_prior"] = sum(s.kl_search_prior * s.full_searches for s in parts) / full
+    _add_counters(evaluator, total)
+    return records, SelfPlayStats(**total)
+
+
+def _add_counters(evaluator: Evaluator, total: dict) -> None:
+    """The workers' cache and network counters, added to the caller's evaluator."""
+    pairs = [
+        ("hits", "cache_hits"),
+        ("misses", "network_positions"),
+        ("positions_evaluated", "network_positions"),
+        ("calls", "network_calls"),
+        ("forward_seconds", "network_seconds"),
+    ]
+    for name, key in pairs:
+        if hasattr(evaluator, name):
+            setattr(evaluator, name, getattr(evaluator, name) + total[key])

@@ -1,0 +1,102 @@
+"""Evaluators: masked priors, per-player values, the cache, the fast encoder, pickling."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+
+from agents.evaluators import NetworkEvaluator, PlaneEncoder, UniformEvaluator, masked_softmax
+from agents.network import build_network
+from games.catalogue import GAMES
+from games.encoding import encode_batch
+from games.game import load
+from sandbox.config import NetworkConfig
+
+
+def random_states(game, count, rng, max_plies=12):
+    states = []
+    while len(states) < count:
+        state = game.new_state()
+        for _ in range(rng.integers(0, max_plies)):
+            legal = state.legal_actions()
+            state.apply_action(legal[rng.integers(len(legal))])
+            if state.is_terminal():
+                break
+        if not state.is_terminal():
+            states.append(state)
+    return states
+
+
+def tiny_evaluator(game_name="connect4-5x4", cache_size=1000):
+    game = load(game_name)
+    torch.manual_seed(0)
+    net = build_network(NetworkConfig(channels=8, blocks=1, value_hidden=8), game)
+    return NetworkEvaluator(game, net, cache_size=cache_size)
+
+
+@pytest.mark.parametrize("name", list(GAMES))
+def test_plane_encoder_matches_games_encoding(name):
+    game = load(name)
+    states = random_states(game, 6, np.random.default_rng(0))
+    movers = np.array([s.current_player() for s in states])
+    assert np.array_equal(PlaneEncoder(game)(states, movers), encode_batch(game, states))
+
+
+def test_network_priors_are_masked_and_values_zero_sum():
+    evaluator = tiny_evaluator()
+    states = random_states(evaluator.game, 8, np.random.default_rng(1))
+    priors, values = evaluator.evaluate(states)
+    for state, prior in zip(states, priors, strict=True):
+        legal = np.zeros(evaluator.game.num_actions, bool)
+        legal[state.legal_actions()] = True
+        assert np.all(prior[~legal] == 0) and np.all(prior[legal] > 0)
+        assert np.isclose(prior.sum(), 1.0)
+    assert np.allclose(values.sum(axis=1), 0.0)
+
+
+def test_cache_returns_identical_results_and_counts_hits():
+    evaluator = tiny_evaluator()
+    states = random_states(evaluator.game, 5, np.random.default_rng(2))
+    first = evaluator.evaluate(states)
+    assert (evaluator.hits, evaluator.misses) == (0, 5)
+    again = evaluator.evaluate(states[::-1])
+    assert (evaluator.hits, evaluator.misses) == (5, 5) and evaluator.calls == 1
+    assert np.array_equal(again[0], first[0][::-1]) and np.array_equal(again[1], first[1][::-1])
+    uncached = tiny_evaluator(cache_size=0).evaluate(states)
+    assert np.allclose(uncached[0], first[0]) and np.allclose(uncached[1], first[1])
+
+
+def test_one_position_twice_in_a_call_is_evaluated_once():
+    evaluator = tiny_evaluator(cache_size=0)
+    state = evaluator.game.new_state()
+    priors, _ = evaluator.evaluate([state, state.clone(), state])
+    assert evaluator.positions_evaluated == 1 and evaluator.hits == 2
+    assert np.array_equal(priors[0], priors[1])
+
+
+def test_softmax_keeps_every_legal_action_above_zero():
+    logits = np.array([[0.0, -200.0, 50.0, 9.0]], dtype=np.float32)
+    legal = np.array([[True, True, True, False]])
+    priors = masked_softmax(logits, legal)
+    assert np.all(priors[0, :3] > 0) and priors[0, 3] == 0 and np.isclose(priors.sum(), 1.0)
+
+
+def test_evaluator_pickles_with_its_weights_and_without_its_cache():
+    evaluator = tiny_evaluator()
+    states = random_states(evaluator.game, 3, np.random.default_rng(3))
+    priors, values = evaluator.evaluate(states)
+    copy = pickle.loads(pickle.dumps(evaluator))
+    assert copy.cache_entries == 0 and copy.net is not evaluator.net
+    copy_priors, copy_values = copy.evaluate(states)
+    assert np.allclose(copy_priors, priors) and np.allclose(copy_values, values)
+
+
+def test_uniform_evaluator_is_uniform_over_legal_moves():
+    game = load("tic-tac-toe")
+    state = game.parse_moves("x(1,1)")
+    priors, values = UniformEvaluator(game).evaluate([state])
+    assert np.allclose(priors[0][state.legal_actions()], 1 / 8) and priors[0][4] == 0
+    assert np.all(values == 0)

@@ -1,0 +1,76 @@
+"""Self-play: complete legal games, training targets, playout cap, Gumbel, worker processes."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from agents.evaluators import UniformEvaluator
+from games.game import load
+from sandbox.records import replay
+from sandbox.selfplay import play_games
+
+
+def with_settings(cfg, **sections):
+    """cfg with some fields of its sections replaced: with_settings(cfg, mcts={"gumbel": True})."""
+    return dataclasses.replace(
+        cfg,
+        **{
+            name: dataclasses.replace(getattr(cfg, name), **fields)
+            for name, fields in sections.items()
+        },
+    )
+
+
+def test_selfplay_produces_complete_legal_games(smoke_config):
+    game = load(smoke_config.game)
+    records, stats = play_games(game, smoke_config, UniformEvaluator(game), 4, seed=1)
+    assert [r.index for r in records] == [0, 1, 2, 3] and stats.games == 4
+    for record in records:
+        state = replay(game, record)  # raises on any illegal action
+        assert state.is_terminal() and sum(record.returns) == 0
+        assert len(record.policy_targets) == record.length
+        assert all(np.isclose(sum(target), 1.0) for target in record.policy_targets)
+    assert stats.moves == sum(r.length for r in records)
+    assert stats.simulations == stats.moves * smoke_config.mcts.num_simulations
+
+
+def test_playout_cap_moves_are_played_but_not_recorded_as_targets(smoke_config):
+    cfg = with_settings(smoke_config, selfplay={"full_search_fraction": 0.5, "fast_simulations": 2})
+    game = load(cfg.game)
+    records, stats = play_games(game, cfg, UniformEvaluator(game), 6, seed=2)
+    targets = [t for r in records for t in r.policy_targets]
+    full = sum(t is not None for t in targets)
+    assert 0 < full < len(targets) and stats.full_searches == full
+    assert stats.simulations == full * 8 + (len(targets) - full) * 2
+    assert all(np.isclose(sum(t), 1.0) for t in targets if t is not None)
+
+
+def test_a_game_does_not_depend_on_the_games_beside_it(smoke_config):
+    game = load(smoke_config.game)
+    evaluator = UniformEvaluator(game)
+    together, _ = play_games(game, smoke_config, evaluator, 4, seed=3)
+    alone = with_settings(smoke_config, selfplay={"concurrent_games": 1})
+    one_by_one, _ = play_games(game, alone, evaluator, 4, seed=3)
+    assert [r.actions for r in together] == [r.actions for r in one_by_one]
+
+
+def test_gumbel_selfplay_records_improved_policy_targets(smoke_config):
+    cfg = with_settings(smoke_config, mcts={"gumbel": True, "gumbel_considered": 4})
+    game = load(cfg.game)
+    records, _ = play_games(game, cfg, UniformEvaluator(game), 3, seed=4)
+    for record in records:
+        assert replay(game, record).is_terminal()
+        assert all(np.isclose(sum(t), 1.0) for t in record.policy_targets)
+
+
+@pytest.mark.slow
+def test_selfplay_in_worker_processes_returns_the_requested_games(smoke_config):
+    cfg = with_settings(smoke_config, selfplay={"workers": 2})
+    game = load(cfg.game)
+    records, stats = play_games(game, cfg, UniformEvaluator(game), 5, seed=5, first_index=10)
+    assert [r.index for r in records] == [10, 11, 12, 13, 14] and stats.games == 5
+    single, _ = play_games(game, smoke_config, UniformEvaluator(game), 5, seed=5, first_index=10)
+    assert [r.actions for r in records] == [r.actions for r in single]
