@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "sandbox.commands.demo",
     "sandbox.commands.sweep",
     "sandbox.commands.report",
+    "sandbox.commands.bench",
 ]
 
 
