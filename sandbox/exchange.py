@@ -33,9 +33,12 @@ class Exchange:
     doublings_per_doubling: float | None  # log2(sims_factor) / log2(later_step / earlier_step)
 
     def sentence(self, metric: str = "accuracy") -> str:
+        def name(label: str, step: int) -> str:
+            return label if label == f"step {step}" else f"{label} (step {step})"
+
         text = (
-            f"{self.earlier} (step {self.earlier_step}) needs about x{self.sims_factor:.1f} the "
-            f"simulations of {self.later} (step {self.later_step}) for the same {metric}"
+            f"{name(self.earlier, self.earlier_step)} needs about x{self.sims_factor:.1f} the "
+            f"simulations of {name(self.later, self.later_step)} for the same {metric}"
         )
         if self.doublings_per_doubling is not None:
             text += (

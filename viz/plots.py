@@ -60,6 +60,18 @@ def _error_bars(rows: Sequence[Row], y: str) -> list[list[float]] | None:
     ]
 
 
+def dodge(sims: Sequence[float], index: int, count: int) -> list[float]:
+    """x positions of curve `index` of `count`, nudged apart so error bars do not overlap.
+
+    The nudge is a fraction of a doubling (a fraction of the S1 step at 0), so every point
+    still sits visibly at its budget.
+    """
+    if count <= 1:
+        return list(sims)
+    offset = 0.08 * (index - (count - 1) / 2)
+    return [s * 2**offset if s >= 1 else s + 0.5 * offset for s in sims]
+
+
 def sims_axis(ax: Axes, sims: Iterable[float]) -> None:
     """log2 axis of simulations with 0 shown, labelled 'S1' (System 1)."""
     ticks = sorted({int(s) for s in sims})
@@ -114,12 +126,13 @@ def strength_vs_sims(
     fig = Figure(figsize=(7.5, 4.8), layout="constrained")
     ax = fig.subplots()
     all_sims: list[float] = []
-    for i, (model, curve) in enumerate(_curves(rows, metric).items()):
+    curves = _curves(rows, metric)
+    for i, (model, curve) in enumerate(curves.items()):
         colour = f"C{i}"
         sims = [_num(r, "sims") or 0.0 for r in curve]
         all_sims += sims
         ax.errorbar(
-            sims,
+            dodge(sims, i, len(curves)),
             [_num(r, metric) for r in curve],
             yerr=_error_bars(curve, metric),
             marker="o",
@@ -131,13 +144,13 @@ def strength_vs_sims(
             strict_rows = [r for r in curve if _num(r, "strict") is not None]
             if strict_rows:
                 ax.plot(
-                    [_num(r, "sims") for r in strict_rows],
+                    dodge([_num(r, "sims") or 0.0 for r in strict_rows], i, len(curves)),
                     [_num(r, "strict") for r in strict_rows],
                     linestyle="--",
                     marker=".",
                     color=colour,
                     alpha=0.6,
-                    label=f"{model} (strict: fastest win)",
+                    label="dashed: strict (fastest win)" if i == 0 else "_nolegend_",
                 )
     reference_lines(ax, references or {})
     sims_axis(ax, all_sims or [0, 1])
@@ -156,11 +169,12 @@ def elo_vs_sims(
     fig = Figure(figsize=(7.5, 4.8), layout="constrained")
     ax = fig.subplots()
     all_sims: list[float] = []
-    for i, (model, curve) in enumerate(_curves(rows, "elo").items()):
+    curves = _curves(rows, "elo")
+    for i, (model, curve) in enumerate(curves.items()):
         sims = [_num(r, "sims") or 0.0 for r in curve]
         all_sims += sims
         ax.errorbar(
-            sims,
+            dodge(sims, i, len(curves)),
             [_num(r, "elo") for r in curve],
             yerr=_error_bars(curve, "elo"),
             marker="o",
@@ -263,7 +277,8 @@ def training_curves(metrics: Sequence[Row], title: str = "Training run") -> Figu
         points = [(x, _first(r, keys)) for x, r in zip(xs, metrics, strict=True)]
         points = [(x, y) for x, y in points if y is not None]
         if points:
-            loss_ax.plot(*zip(*points, strict=True), label=label)
+            style = ":" if label == "policy entropy" else "-"  # not a loss: its floor
+            loss_ax.plot(*zip(*points, strict=True), style, label=label)
     eval_keys = sorted(
         {
             k
