@@ -95,3 +95,13 @@ def load_network(
         raise UserError(f"checkpoint {path} does not fit its own network config: {err}") from None
     net.eval()
     return net, ckpt_game, payload
+
+
+def export_model(source: Path | str, destination: Path) -> dict[str, Any]:
+    """Writes a play-only copy of a checkpoint (no optimizer, no random state) for the zoo."""
+    payload = read_checkpoint(source)
+    keep = ("format", "step", "iteration", "game", "openspiel", "config", "model")
+    slim = {key: payload[key] for key in keep}
+    slim["optimizer"] = None
+    save_checkpoint(destination, slim)
+    return slim

@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "sandbox.commands.match",
     "sandbox.commands.train",
     "sandbox.commands.demo",
+    "sandbox.commands.export",
     "sandbox.commands.sweep",
     "sandbox.commands.report",
     "sandbox.commands.bench",
