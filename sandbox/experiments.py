@@ -304,7 +304,9 @@ def schedule(
 
     Without accuracies, the order is a guess: random, then everyone by budget. Consecutive
     budgets of one model, and equal budgets of different models, always meet, so each curve
-    and the gaps between curves rest on direct games.
+    and the gaps between curves rest on direct games. The anchors also form their own ladder,
+    so their ratings (the scale the class reads the curves against) do not depend only on
+    whichever networks happen to sit between them.
     """
     names = list(rows)
     if width <= 0:
@@ -329,6 +331,8 @@ def schedule(
         for c, d in zip(contenders, contenders[1:], strict=False)
         for s in sims
     ]
+    anchors = [n for n in order if rows[n].get("kind") == "anchor"]
+    extra += ladder(anchors, 2)
     return ladder(order, width, extra)
 
 
