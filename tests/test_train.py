@@ -92,3 +92,15 @@ def test_resume_without_a_checkpoint_starts_fresh(smoke_config, tmp_path):
     run = RunDir(tmp_path / "new")
     last = train(smoke_config, run, resume=True)
     assert last["iteration"] == 2
+
+
+def test_periodic_evaluation_scores_both_systems_against_random(smoke_config, tmp_path):
+    cfg = dataclasses.replace(
+        smoke_config,
+        train=dataclasses.replace(
+            smoke_config.train, eval_every=1, eval_games=4, eval_simulations=4
+        ),
+    )
+    last = train(cfg, RunDir(tmp_path / "run"))
+    for key in ("eval/policy_vs_random_score", "eval/mcts_vs_random_score"):
+        assert 0.0 <= last[key] <= 1.0
