@@ -66,6 +66,7 @@ class Tree:
 
 
 def new_tree(roots: Sequence[State], capacity: int, num_actions: int, num_players: int) -> Tree:
+    """A forest of len(roots) trees, each a root alone for now, with room for `capacity` nodes."""
     capacity = max(capacity, len(roots))
     return Tree(
         prior=np.zeros((capacity, num_actions), np.float32),
@@ -167,11 +168,9 @@ def select(
         is_leaf = (child == UNEXPANDED) | ~tree.is_expanded[child]  # [-1]: masked by the or
         if is_leaf.any():
             end = rows[is_leaf]
-            paths.parent[end], paths.action[end], paths.leaf[end] = (
-                s[is_leaf],
-                a[is_leaf],
-                child[is_leaf],
-            )
+            paths.parent[end] = s[is_leaf]
+            paths.action[end] = a[is_leaf]
+            paths.leaf[end] = child[is_leaf]
             rows, child = rows[~is_leaf], child[~is_leaf]
         s = child
     return paths
@@ -295,10 +294,9 @@ class Search:
         self.states = list(states)
         self.evaluator = evaluator
         self.cfg = cfg
-        num_players = evaluator.game.num_players
-        self.tree = new_tree(
-            self.states, cfg.num_simulations + 1, evaluator.game.num_actions, num_players
-        )
+        game = evaluator.game
+        capacity = len(self.states) * (cfg.num_simulations + 1)  # grown if budgets are larger
+        self.tree = new_tree(self.states, capacity, game.num_actions, game.num_players)
         priors, values = evaluator.evaluate(self.states)  # the roots, in one call
         movers = np.array([s.current_player() for s in self.states], dtype=np.int64)
         self.priors = priors  # [B, A] the network's prior, without noise
