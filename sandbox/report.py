@@ -102,7 +102,14 @@ def _interval(row: Mapping[str, Any], key: str, spec: str) -> str:
     return f"{_fmt(row[key], spec)} [{low}, {high}]"
 
 
-TABLE_HEADER = ("player", "accuracy [95% CI]", "strict", "Elo [95% CI]", "ms/move", "changed")
+TABLE_HEADER = (
+    "player",
+    "accuracy [95% CI]",
+    "strict",
+    "Elo [95% CI]",
+    "ms/move",
+    "vs S1: changed (+fixed / -made)",
+)
 
 
 def table_rows(rows: Iterable[Mapping[str, Any]]) -> list[tuple[str, ...]]:
@@ -113,7 +120,7 @@ def table_rows(rows: Iterable[Mapping[str, Any]]) -> list[tuple[str, ...]]:
         change = (
             "-"
             if changed is None
-            else (f"{changed:.0%} (+{row.get('fixed', 0):.0%} / -{row.get('broken', 0):.0%})")
+            else (f"{changed:.0%} (+{row.get('fixed', 0):.1%} / -{row.get('broken', 0):.1%})")
         )
         out.append(
             (
