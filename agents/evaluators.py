@@ -177,6 +177,7 @@ class NetworkEvaluator:
         movers = np.fromiter((s.current_player() for s in states), np.int64, len(states))
         obs = self.encoder(states, movers)
         legal = np.array([s.legal_actions_mask() for s in states], dtype=bool)
+        legal = legal.reshape(len(states), self.game.num_actions)
         logits = np.empty((len(states), self.game.num_actions), dtype=np.float32)
         value = np.empty(len(states), dtype=np.float64)
         keys = [o.tobytes() for o in obs]
