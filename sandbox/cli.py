@@ -46,6 +46,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_torch_thread() -> None:
+    """Search and play call the network on small batches, where one intra-op thread is fastest;
+    two threads on a 2-core machine with anything else running spin-wait and can be 10x slower
+    (measured here). OMP_NUM_THREADS, when set, wins."""
+    import os
+
+    if "OMP_NUM_THREADS" not in os.environ:
+        import torch
+
+        torch.set_num_threads(1)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -53,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    if args.command != "train":  # training sets its own threads from its config
+        _one_torch_thread()
     try:
         return int(args.func(args) or 0)
     except UserError as err:
