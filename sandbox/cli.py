@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "sandbox.commands.train",
     "sandbox.commands.demo",
     "sandbox.commands.export",
+    "sandbox.commands.plot",
     "sandbox.commands.sweep",
     "sandbox.commands.report",
     "sandbox.commands.bench",

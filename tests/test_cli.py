@@ -98,3 +98,16 @@ def test_games_lists_every_preset(capsys):
     assert code == 0
     for name in ("tic-tac-toe", "connect4-5x4", "hex5", "go9", "breakthrough6"):
         assert name in out
+
+
+def test_plot_draws_a_runs_curves_and_refuses_a_non_run(capsys, smoke_config, tmp_path):
+    from sandbox.train import train
+
+    run = RunDir(tmp_path / "run")
+    train(smoke_config, run)
+    code, out, _ = run_cli(capsys, "plot", str(run.path))
+    png = run.path / "training_curves.png"
+    assert code == 0 and out.strip() == str(png)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    code, _, err = run_cli(capsys, "plot", str(tmp_path))
+    assert_one_line_error(code, err, "no metrics.jsonl")

@@ -1,4 +1,4 @@
-"""The training loop end to end: checkpoints round-trip, resume continues, nothing is overwritten."""
+"""The training loop end to end: checkpoints round-trip, resume continues, nothing overwritten."""
 
 import dataclasses
 import json

@@ -264,6 +264,9 @@ def _x(rows: Sequence[Row]) -> tuple[str, list[float]]:
     return "row", [float(i) for i in range(len(rows))]
 
 
+SELFPLAY_OUTCOMES = ("draws", "first_player_wins", "second_player_wins")  # train.py's keys
+
+
 def training_curves(metrics: Sequence[Row], title: str = "Training run") -> Figure:
     """Losses (left) and evaluation results (right) from a run's metrics.jsonl rows.
 
@@ -288,18 +291,23 @@ def training_curves(metrics: Sequence[Row], title: str = "Training run") -> Figu
             and _num(r, k) is not None
         }
     )
+    right_title, right_label = "Evaluations", "evaluation"
+    if not eval_keys:  # no arena evaluations in this run: show how self-play games end instead
+        eval_keys = [k for k in SELFPLAY_OUTCOMES if any(_num(r, k) is not None for r in metrics)]
+        right_title = "Self-play outcomes (no evaluations logged)"
+        right_label = "fraction of games"
     for key in eval_keys:
         points = [(x, _num(r, key)) for x, r in zip(xs, metrics, strict=True)]
         points = [(x, y) for x, y in points if y is not None]
         eval_ax.plot(*zip(*points, strict=True), marker=".", label=key.removeprefix("eval/"))
-    for ax, ylabel in ((loss_ax, "loss"), (eval_ax, "evaluation")):
+    for ax, ylabel in ((loss_ax, "loss"), (eval_ax, right_label)):
         ax.set_xlabel("training step" if xname == "step" else xname)
         ax.set_ylabel(ylabel)
         ax.grid(True, alpha=0.3)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=8)
     loss_ax.set_title("Losses")
-    eval_ax.set_title("Evaluations" if eval_keys else "Evaluations (none logged yet)")
+    eval_ax.set_title(right_title if eval_keys else "Evaluations (none logged yet)")
     fig.suptitle(title)
     return fig
 

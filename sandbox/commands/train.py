@@ -76,6 +76,10 @@ def run(args: argparse.Namespace) -> int:
         read_checkpoint(run_dir.latest)  # a damaged checkpoint is reported before any work
     print(f"training {spec.name} in {run_dir.path}", file=sys.stderr)
     last = train_with_progress(cfg, run_dir, resume=args.resume, quiet=args.quiet)
+    if last:
+        from sandbox.commands.plot import plot_run
+
+        print(f"curves: {plot_run(run_dir.path)}", file=sys.stderr)
     print(f"done: iteration {last.get('iteration', '-')}, checkpoint {run_dir.latest}")
     return 0
 
