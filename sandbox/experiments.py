@@ -92,13 +92,18 @@ class Contender:
 
 
 def contender_from_spec(text: str) -> Contender:
-    """`policy:`/`mcts:` spec -> Contender (its sims are replaced by the sweep's list)."""
+    """`policy:`/`mcts:` spec -> Contender (its sims are replaced by the sweep's list).
+
+    The search is the textbook one leaf per network call unless the spec says `leaves=K`
+    (the viewer's faster default for large budgets plays slightly different moves).
+    """
     spec = parse_spec(text)
     base = MCTSConfig()
     cfg = dataclasses.replace(
         base,
         c_puct=float(spec.get("c_puct", base.c_puct)),  # type: ignore[arg-type]
         gumbel=bool(spec.get("gumbel", 0)),
+        leaves_per_step=int(spec.get("leaves", 1)),  # type: ignore[call-overload]
         dirichlet_fraction=0.0,
     )
     model = str(spec.get("model") or "")

@@ -4,7 +4,8 @@ where search changed the move.
 Reading every budget off one search: PUCT without root noise is deterministic, so the search
 with 256 simulations passes through exactly the tree the search with 128 would have stopped at.
 One batched search per model over all positions, read off at 1, 2, 4, ... simulations, gives
-every budget's move (Gumbel root selection plans by its budget, so it is searched afresh).
+every budget's move. Gumbel root selection plans by its budget, and several leaves per network
+call interleave simulations through virtual loss, so those are searched afresh per budget.
 
 Where search changed the move, for each budget, a position counts as
 - changed: System 2's move differs from System 1's (the network's argmax);
@@ -69,8 +70,10 @@ def search_positions(
         if budget == 0:
             actions[k] = np.argmax(search.priors, axis=1)
             continue
-        if cfg.gumbel:
+        if cfg.gumbel or cfg.leaves_per_step > 1:  # plans by budget / virtual loss: afresh
             results = run_search(states, evaluator, cfg, rng, budget)
+            if progress:
+                progress(budget - (budgets[k - 1] if k else 0))
         else:
             while search.step([budget] * len(states)):
                 if progress:

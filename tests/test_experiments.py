@@ -35,10 +35,12 @@ def ttt_states(tiny_checkpoint):
     return game, positions, [game.state_from_actions(p.actions) for p in positions], evaluator
 
 
-@pytest.mark.parametrize("gumbel", [False, True])
-def test_each_budget_read_off_one_search_equals_a_fresh_search_of_that_budget(ttt_states, gumbel):
+@pytest.mark.parametrize("gumbel, leaves", [(False, 1), (True, 1), (False, 4)])
+def test_each_budget_read_off_one_search_equals_a_fresh_search_of_that_budget(
+    ttt_states, gumbel, leaves
+):
     game, _, states, evaluator = ttt_states
-    cfg = MCTSConfig(dirichlet_fraction=0.0, gumbel=gumbel)
+    cfg = MCTSConfig(dirichlet_fraction=0.0, gumbel=gumbel, leaves_per_step=leaves)
     ps = search_positions(evaluator, cfg, states, (0, 1, 3, 8, 20), np.random.default_rng(0))
     for k, sims in enumerate(ps.sims):
         bot = MCTSBot(evaluator, dataclasses.replace(cfg, num_simulations=sims))
