@@ -36,9 +36,15 @@ class Exchange:
         def name(label: str, step: int) -> str:
             return label if label == f"step {step}" else f"{label} (step {step})"
 
+        early, late = name(self.earlier, self.earlier_step), name(self.later, self.later_step)
+        if self.sims_factor <= 1:
+            return (
+                f"{late} is no stronger than {early} on this measure: {early} matches it with "
+                f"x{self.sims_factor:.1f} the simulations ({len(self.matches)} matched budgets)."
+            )
         text = (
-            f"{name(self.earlier, self.earlier_step)} needs about x{self.sims_factor:.1f} the "
-            f"simulations of {name(self.later, self.later_step)} for the same {metric}"
+            f"{early} needs about x{self.sims_factor:.1f} the simulations of {late} "
+            f"for the same {metric}"
         )
         if self.doublings_per_doubling is not None:
             text += (

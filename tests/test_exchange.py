@@ -45,3 +45,9 @@ def test_three_checkpoints_give_consecutive_and_first_to_last_rates_in_training_
     assert [(r.earlier_step, r.later_step) for r in rates] == [(100, 300), (300, 900), (100, 900)]
     assert ordered_by_training(table)
     assert not ordered_by_training(rows("a", 100, 2.0) + rows("b", 300, 0.0))
+
+
+def test_a_later_checkpoint_that_is_not_stronger_is_said_so():
+    rate = exchange(rows("step 100", 100, 1.0), rows("step 400", 400, 0.0))
+    assert rate is not None and rate.sims_factor < 1
+    assert "no stronger" in rate.sentence()

@@ -38,3 +38,17 @@ def test_sweep_then_report_write_csv_plots_boards_and_page(tiny_checkpoint, tmp_
     assert main(["report", "tic-tac-toe", "--sweep", str(out), "--html"]) == 0
     assert (out / "report.html").is_file()
     assert main(["report", "connect4-5x4", "--sweep", str(out)]) == 2  # another game's sweep
+
+
+def test_run_checkpoints_are_spread_evenly_in_log_steps(tmp_path):
+    from pathlib import Path
+
+    from sandbox.commands.sweep import spread_in_log_steps
+
+    files = [Path(f"step_{s:07d}.pt") for s in (100, 200, 400, 800, 1600, 3200, 6400)]
+    assert [f.name for f in spread_in_log_steps(files)] == [
+        "step_0000100.pt",
+        "step_0000800.pt",
+        "step_0006400.pt",
+    ]
+    assert spread_in_log_steps(files[:2]) == files[:2]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import math
 import re
 import shlex
 import sys
@@ -58,8 +59,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         nargs="+",
         default=[],
         metavar="PATH",
-        help="checkpoint files, or a run directory (up to 3 of its step_*.pt, "
-        "spread over training): one curve per checkpoint, plus the exchange rate",
+        help="checkpoint files, or a run directory (3 of its step_*.pt, spread evenly "
+        "in log(step)): one curve per checkpoint, plus the exchange rate",
     )
     p.add_argument(
         "--sims",
@@ -141,8 +142,7 @@ def checkpoint_contenders(paths: list[str], game: Game) -> tuple[list[Contender]
                 steps = sorted(folder.glob("*.pt"))
             if not steps:
                 raise UserError(f"no checkpoints in {path}")
-            picks = sorted({round(i * (len(steps) - 1) / 2) for i in range(3)})
-            files += [steps[i] for i in picks]
+            files += spread_in_log_steps(steps)
             run_dir = folder.parent if folder.name == "checkpoints" else folder
         else:
             files.append(path)
@@ -165,6 +165,26 @@ def short_labels(contenders: list[Contender]) -> list[Contender]:
     if len(set(names)) < len(names):
         return contenders
     return [dataclasses.replace(c, label=n) for c, n in zip(contenders, names, strict=True)]
+
+
+def spread_in_log_steps(files: list[Path], count: int = 3) -> list[Path]:
+    """First, last and the checkpoints nearest to evenly spaced log(step) between them.
+
+    The exchange rate is per doubling of training, and training gains most early on, so
+    checkpoints spread on a log scale show the curves apart where linear spacing would give
+    two nearly equal late networks.
+    """
+    by_step = {}
+    for f in files:
+        digits = re.sub(r"\D", "", f.stem)
+        by_step[int(digits) if digits else 0] = f
+    steps = sorted(by_step)
+    if len(steps) <= count:
+        return [by_step[s] for s in steps]
+    low, high = max(steps[0], 1), max(steps[-1], 1)
+    targets = [low * (high / low) ** (i / (count - 1)) for i in range(count)]
+    picks = {min(steps, key=lambda s, t=t: abs(math.log(max(s, 1) / t))) for t in targets}
+    return [by_step[s] for s in sorted(picks)]
 
 
 class PhaseBars:
