@@ -3,8 +3,8 @@
     random
     policy:model=PATH[,temperature=0]          System 1
     mcts:model=PATH,sims=200[,c_puct=1.5]      System 2 (gumbel=1 for Gumbel root selection,
-                                               leaves=K leaves per network call, default sims/16
-                                               up to 8)
+                                               leaves=K leaves per network call with virtual
+                                               loss: faster, but a different search; default 1)
     rollout:sims=1000                          OpenSpiel's C++ MCTS with random rollouts
     solver                                     exact play (small boards)
     human                                      viewer only
@@ -147,21 +147,10 @@ def make_agent(
         num_simulations=sims,
         c_puct=float(spec.get("c_puct", base.c_puct)),  # type: ignore[arg-type]
         gumbel=bool(spec.get("gumbel", int(base.gumbel))),
-        leaves_per_step=int(spec.get("leaves", default_leaves(sims))),  # type: ignore[call-overload]
+        leaves_per_step=int(spec.get("leaves", base.leaves_per_step)),  # type: ignore[call-overload]
         dirichlet_fraction=0.0,
     )
     return MCTSBot(evaluator, cfg, name=spec.text, seed=seed)
-
-
-def default_leaves(num_simulations: int) -> int:
-    """Leaves one tree evaluates per network call when a spec gives no `leaves=`.
-
-    Several leaves per call (kept apart by virtual loss) make one search 2-3x faster on a CPU
-    (`sandbox bench`, (c)/(c1)); at 16+ simulations per leaf the search picks the same moves
-    (connect4-5x4 referee, 200 sims: the same accuracy at 1, 4 and 8 leaves). Small budgets
-    keep the exact one-leaf search, so a sweep's low end is the textbook algorithm.
-    """
-    return max(1, min(8, num_simulations // 16))
 
 
 def load_evaluator(model: str | None, game: Game, device: str = "cpu"):

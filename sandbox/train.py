@@ -84,6 +84,9 @@ def train(
             raise UserError(f"{run.path} is a run of {payload['game']}, not {game.name}")
         net.load_state_dict(payload["model"])
         optimizer.load_state_dict(payload["optimizer"])
+        for group in optimizer.param_groups:  # the config, not the checkpoint, sets the rate:
+            group["lr"] = cfg.learner.learning_rate  # a resumed run may anneal it (--set)
+            group["weight_decay"] = cfg.learner.weight_decay
         step, iteration = payload["step"], payload["iteration"]
         games_played = payload.get("games_played", 0)
         rng.bit_generator.state = _rng_state_from(payload["rng_state"])
