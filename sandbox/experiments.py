@@ -73,8 +73,8 @@ class SweepConfig:
 
 QUICK = SweepConfig(
     sims=QUICK_SIMS,
-    max_positions=200,
-    games_per_pair=16,
+    max_positions=500,
+    games_per_pair=24,
     ladder_width=2,
     think_positions=4,
     bootstrap=100,
@@ -311,7 +311,9 @@ def schedule(
     budgets of one model, and equal budgets of different models, always meet, so each curve
     and the gaps between curves rest on direct games. The anchors also form their own ladder,
     so their ratings (the scale the class reads the curves against) do not depend only on
-    whichever networks happen to sit between them.
+    whichever networks happen to sit between them. And every network player meets the
+    strongest anchor: two good networks of a drawn game (connect four 5x4) draw nearly every
+    game, so only an imperfect common opponent shows what more search buys.
     """
     names = list(rows)
     if width <= 0:
@@ -338,6 +340,8 @@ def schedule(
     ]
     anchors = [n for n in order if rows[n].get("kind") == "anchor"]
     extra += ladder(anchors, 2)
+    if anchors:  # a common yardstick: strong networks draw each other, imperfect anchors do not
+        extra += [(name, anchors[-1]) for name in order if rows[name].get("kind") == "network"]
     return ladder(order, width, extra)
 
 

@@ -101,7 +101,8 @@ def test_search_changes_separate_fixed_errors_from_errors_made():
 
 def test_schedule_links_consecutive_budgets_equal_budgets_of_two_models_and_anchors():
     a, b = Contender("a", "x"), Contender("b", "y")
-    rows = {f"{c.label} sims={s}": {"sims": s, "accuracy": s / 10 + (c.label == "b")}
+    rows = {f"{c.label} sims={s}": {"sims": s, "accuracy": s / 10 + (c.label == "b"),
+                                    "kind": "network"}
             for c in (a, b) for s in (0, 1, 4)}  # fmt: skip
     rows["random"] = {"accuracy": 0.0, "kind": "anchor"}
     rows["rollout:sims=64"] = {"accuracy": 0.99, "kind": "anchor"}
@@ -110,6 +111,7 @@ def test_schedule_links_consecutive_budgets_equal_budgets_of_two_models_and_anch
     assert frozenset(("a sims=4", "b sims=4")) in pairs
     assert frozenset(("random", "a sims=0")) in pairs  # the ladder's first rung
     assert frozenset(("random", "rollout:sims=64")) in pairs  # the anchors' own ladder
+    assert frozenset(("a sims=0", "rollout:sims=64")) in pairs  # the common yardstick
     players = {name for pair in pairs for name in pair}
     assert players == set(rows)
     all_pairs = schedule(rows, [a, b], (0, 1, 4), width=0)
