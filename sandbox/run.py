@@ -52,14 +52,19 @@ class RunDir:
         self.games.mkdir(parents=True, exist_ok=True)
 
 
+def _game_folder(game_name: str) -> str:
+    """A folder name for any game string ("connect_four(rows=5)" -> "connect_four_rows_5_")."""
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in game_name)
+
+
 def new_run_dir(game_name: str, root: Path = Path("runs")) -> RunDir:
-    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in game_name)
-    return RunDir(root / safe / time.strftime("%Y%m%d-%H%M%S"))
+    return RunDir(root / _game_folder(game_name) / time.strftime("%Y%m%d-%H%M%S"))
 
 
 def latest_run_dir(game_name: str, root: Path = Path("runs")) -> RunDir:
-    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in game_name)
-    runs = sorted(p for p in (root / safe).glob("*") if (p / "checkpoints").is_dir())
+    runs = sorted(
+        p for p in (root / _game_folder(game_name)).glob("*") if (p / "checkpoints").is_dir()
+    )
     if not runs:
         raise UserError(f"no run of {game_name} under {root}/ to resume; give --run-dir")
     return RunDir(runs[-1])

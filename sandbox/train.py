@@ -23,7 +23,7 @@ from agents.network import build_network, resolve_device
 from games.errors import UserError
 from games.game import Game, load
 from sandbox.checkpoint import make_payload, read_checkpoint, save_checkpoint
-from sandbox.config import Config, dump_toml, from_dict, read_toml
+from sandbox.config import Config, dump_toml
 from sandbox.learner import StepMetrics, make_optimizer, train_step
 from sandbox.metrics import MetricsWriter
 from sandbox.records import write_records
@@ -43,11 +43,6 @@ class IterationInfo:
     elapsed: float  # seconds in this invocation
     budget: float  # seconds allowed in this invocation (0 = no limit)
     metrics: dict[str, Any]
-
-
-def load_run_config(run: RunDir, overrides: Config | None = None) -> Config:
-    """The config a run was started with (its config.toml)."""
-    return from_dict(read_toml(run.config))
 
 
 def train(
