@@ -25,10 +25,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sandbox.config import MCTSConfig
-
 if TYPE_CHECKING:
-    from agents.mcts import SearchResult, Tree
+    from agents.mcts import MCTSConfig, SearchResult, Tree
 
 TINY = 1e-30  # floor of a legal prior before its log
 

@@ -36,11 +36,32 @@ import numpy as np
 from agents import gumbel
 from agents.evaluators import Evaluator
 from games.game import Action, Player, State
-from sandbox.config import MCTSConfig
 
 UNEXPANDED = -1  # children[s, a] of an edge not tried yet
 VIRTUAL_LOSS = 1.0  # value subtracted per pending simulation through an edge (a loss, in [-1, 1])
 Rng = np.random.Generator | Sequence[np.random.Generator]  # one for all roots, or one per root
+
+
+@dataclass(frozen=True)
+class MCTSConfig:
+    """The search's settings. A model is played with the ones saved in its checkpoint.
+
+    `num_simulations` is the default budget per move and nothing else (a search sizes its tree
+    from the budgets it is given). Root noise and the move temperature belong to self-play: a
+    search adds noise only when its caller asks (`is_noisy=True`, self-play alone does).
+    """
+
+    num_simulations: int = 64  # default budget per move (AlphaZero: 800)
+    c_puct: float = 1.5  # weight of U(s, a) against Q(s, a)
+    dirichlet_alpha: float = 0.3  # self-play root noise concentration (AlphaZero chess: 0.3)
+    dirichlet_fraction: float = 0.25  # self-play root prior = (1 - f) * P + f * noise
+    temperature_moves: int = 8  # self-play samples from visits for this many plies, then argmax
+    temperature: float = 1.0  # self-play's pi(a) ~ N(a)^(1/T) during those plies
+    leaves_per_step: int = 1  # leaves one tree sends per network call (virtual loss when > 1)
+    gumbel: bool = False  # Gumbel AlphaZero root selection (sequential halving, completed Q)
+    gumbel_considered: int = 16  # actions sampled at the root by Gumbel-top-k
+    gumbel_c_visit: float = 50.0  # sigma(q) = (c_visit + max N) * c_scale * q (Danihelka 2022)
+    gumbel_c_scale: float = 1.0
 
 
 @dataclass(eq=False)
@@ -290,12 +311,21 @@ class Search:
             own generator alone, so a game is replayable whatever else shares its batch).
     """
 
-    def __init__(self, states: Sequence[State], evaluator: Evaluator, cfg: MCTSConfig, rng: Rng):
+    def __init__(
+        self,
+        states: Sequence[State],
+        evaluator: Evaluator,
+        cfg: MCTSConfig,
+        rng: Rng,
+        budgets: int | Sequence[int] | None = None,
+        is_noisy: bool = False,
+    ):
         self.states = list(states)
         self.evaluator = evaluator
         self.cfg = cfg
+        self.budgets = _budgets(cfg, budgets, len(self.states))
         game = evaluator.game
-        capacity = len(self.states) * (cfg.num_simulations + 1)  # grown if budgets are larger
+        capacity = sum(self.budgets) + len(self.states)  # grown if a caller raises a budget
         self.tree = new_tree(self.states, capacity, game.num_actions, game.num_players)
         priors, values = evaluator.evaluate(self.states)  # the roots, in one call
         movers = np.array([s.current_player() for s in self.states], dtype=np.int64)
@@ -307,8 +337,8 @@ class Search:
         rngs = _rngs(rng, len(self.states))
         self.gumbel = None
         if cfg.gumbel:  # Gumbel noise replaces Dirichlet noise; both only in self-play
-            self.gumbel = gumbel.root_scores(priors, cfg.dirichlet_fraction > 0, rngs)
-        elif cfg.dirichlet_fraction > 0:
+            self.gumbel = gumbel.root_scores(priors, is_noisy, rngs)
+        elif is_noisy and cfg.dirichlet_fraction > 0:
             for b, r in enumerate(rngs):
                 tree.prior[b] = add_dirichlet_noise(
                     priors[b], cfg.dirichlet_alpha, cfg.dirichlet_fraction, r
@@ -316,11 +346,15 @@ class Search:
         self.per_step = max(1, cfg.leaves_per_step)
         self.virtual_loss = VIRTUAL_LOSS if self.per_step > 1 else 0.0
         self.done = [0] * len(self.states)  # simulations finished per root
-        self._budgets: list[int] = []
 
-    def step(self, budgets: Sequence[int]) -> bool:
-        """One evaluator call's worth of simulations; returns False when every budget is spent."""
-        self._budgets = list(budgets)
+    def step(self, budgets: Sequence[int] | None = None) -> bool:
+        """One evaluator call's worth of simulations; returns False when every budget is spent.
+
+        `budgets` replaces the planned budgets from now on (the viewer raises or steps them).
+        """
+        if budgets is not None:
+            self.budgets = list(budgets)
+        budgets = self.budgets
         remaining = np.array(budgets) - np.array(self.done)
         passes: list[Paths] = []
         new_nodes: list[int] = []
@@ -343,13 +377,13 @@ class Search:
         return True
 
     def _gumbel_root_action(self, trees: np.ndarray) -> np.ndarray:
-        budgets = [self._budgets[b] for b in trees.tolist()]
+        budgets = [self.budgets[b] for b in trees.tolist()]
         return gumbel.root_action(
             self.tree, trees, self.gumbel, self.priors, self.values, budgets, self.cfg
         )
 
-    def run(self, budgets: Sequence[int]) -> None:
-        while self.step(budgets):
+    def run(self) -> None:
+        while self.step():
             pass
 
     def results(self) -> list[SearchResult]:
@@ -365,12 +399,19 @@ class Search:
         return results
 
 
+def _budgets(cfg: MCTSConfig, budgets: int | Sequence[int] | None, count: int) -> list[int]:
+    if budgets is None:
+        budgets = cfg.num_simulations
+    return [int(budgets)] * count if isinstance(budgets, int) else [int(b) for b in budgets]
+
+
 def run_search(
     states: Sequence[State],
     evaluator: Evaluator,
     cfg: MCTSConfig,
     rng: Rng,
     num_simulations: int | Sequence[int] | None = None,
+    is_noisy: bool = False,
 ) -> list[SearchResult]:
     """Searches every state at once; one evaluator call per step for the leaves of all trees.
 
@@ -379,15 +420,10 @@ def run_search(
         rng: one generator, or one per state (see `Search`).
         num_simulations: per-root budgets (playout cap randomization gives roots different
             budgets); default `cfg.num_simulations` for all.
+        is_noisy: root noise (Dirichlet, or Gumbel's sampled scores); self-play's alone.
     """
-    if num_simulations is None:
-        num_simulations = cfg.num_simulations
-    if isinstance(num_simulations, int):
-        budgets = [num_simulations] * len(states)
-    else:
-        budgets = list(num_simulations)
-    search = Search(states, evaluator, cfg, rng)
-    search.run(budgets)
+    search = Search(states, evaluator, cfg, rng, num_simulations, is_noisy)
+    search.run()
     return search.results()
 
 

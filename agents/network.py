@@ -7,12 +7,20 @@ expected outcome in [-1, 1] for the player to move.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 import torch.nn.functional as F  # noqa: N812
 from torch import nn
 
 from games.game import Game
-from sandbox.config import NetworkConfig
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    channels: int = 64  # width of every residual block
+    blocks: int = 4  # residual blocks (AlphaZero: 19-39; small boards need few)
+    value_hidden: int = 64  # hidden units of the value head
 
 
 class ResidualBlock(nn.Module):
@@ -77,11 +85,6 @@ def build_network(cfg: NetworkConfig, game: Game) -> PolicyValueNet:
     return PolicyValueNet(
         game.observation_shape, game.num_actions, cfg.channels, cfg.blocks, cfg.value_hidden
     )
-
-
-def masked_log_softmax(logits: torch.Tensor, legal: torch.Tensor) -> torch.Tensor:
-    """log pi over legal actions only; illegal actions get -inf (probability exactly 0)."""
-    return torch.log_softmax(logits.masked_fill(~legal, float("-inf")), dim=-1)
 
 
 def resolve_device(name: str) -> torch.device:

@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-from agents.base import Analysis
+from agents.base import Analysis, OneAtATime
 from games.errors import UserError
 from games.game import Action, Game, State
 
@@ -201,7 +201,7 @@ def _sign(x: float) -> int:
     return (x > 0) - (x < 0)
 
 
-class SolverBot:
+class SolverBot(OneAtATime):
     """Perfect play: a value-optimal move, preferring the fastest win and the slowest loss."""
 
     def __init__(self, game: Game):

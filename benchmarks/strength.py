@@ -19,8 +19,8 @@ import torch
 from tqdm import tqdm
 
 from games.game import load
-from sandbox.arena import play_match
-from sandbox.referee import load_positions, score_agent
+from sandbox.evaluation.arena import play_match
+from sandbox.evaluation.referee import load_positions, score_agent
 from sandbox.specs import make_agent
 
 POSITIONS = {"tic-tac-toe": "tic_tac_toe", "connect4-5x4": "connect_four_5x4"}

@@ -82,6 +82,15 @@ class Game:
             state.apply_action(action)
         return state
 
+    def is_same_as(self, other: Game) -> bool:
+        """The same rules, however the two were named: compared by OpenSpiel's loaded
+        parameters (defaults filled in), so `connect4` is `connect_four(columns=7,rows=6)`."""
+        mine, theirs = self.openspiel, other.openspiel
+        return (
+            mine.get_type().short_name == theirs.get_type().short_name
+            and mine.get_parameters() == theirs.get_parameters()
+        )
+
     def __repr__(self) -> str:
         return f"Game({self.spec.name!r})"
 

@@ -1,8 +1,12 @@
-"""Every default of the sandbox, as frozen dataclasses, and TOML loading with `--set` overrides.
+"""The run's whole config, composed of the sections that live beside what they configure, and
+TOML loading with `--set` overrides.
 
-One home for defaults: algorithm code receives its small config as an argument and never reads
-globals. A preset TOML holds only what differs from the defaults; unknown keys and wrong types are
-refused with a message that names the key, because a silently ignored typo ruins a training run.
+Each section is a frozen dataclass next to its code (`MCTSConfig` in `agents/mcts.py`,
+`NetworkConfig` in `agents/network.py`, the training sections in `sandbox/training/`), so the
+search and the network can be used without this package. This module only composes them, loads
+TOML and applies `--set`: it is the one loader. A preset TOML holds only what differs from the
+defaults; unknown keys and wrong types are refused with a message that names the key, because a
+silently ignored typo ruins a training run.
 """
 
 from __future__ import annotations
@@ -14,70 +18,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agents.mcts import MCTSConfig
+from agents.network import NetworkConfig
 from games.errors import UserError
+from sandbox.training.learner import LearnerConfig
+from sandbox.training.loop import TrainConfig
+from sandbox.training.replay import ReplayConfig
+from sandbox.training.selfplay import SelfPlayConfig
+
+__all__ = [
+    "Config",
+    "LearnerConfig",
+    "MCTSConfig",
+    "NetworkConfig",
+    "ReplayConfig",
+    "SelfPlayConfig",
+    "TrainConfig",
+    "load_config",
+]
 
 PRESET_DIR = Path(__file__).parent / "configs"
-
-
-@dataclass(frozen=True)
-class NetworkConfig:
-    channels: int = 64  # width of every residual block
-    blocks: int = 4  # residual blocks (AlphaZero: 19-39; small boards need few)
-    value_hidden: int = 64  # hidden units of the value head
-
-
-@dataclass(frozen=True)
-class MCTSConfig:
-    num_simulations: int = 64  # per move (AlphaZero: 800)
-    c_puct: float = 1.5  # weight of U(s, a) against Q(s, a)
-    dirichlet_alpha: float = 0.3  # root noise concentration (AlphaZero chess: 0.3)
-    dirichlet_fraction: float = 0.25  # root prior = (1 - f) * P + f * noise; 0 outside self-play
-    temperature_moves: int = 8  # sample from visits for this many plies, then argmax
-    temperature: float = 1.0  # pi(a) ~ N(a)^(1/T) during those plies
-    leaves_per_step: int = 1  # leaves one tree sends per network call (virtual loss when > 1)
-    gumbel: bool = False  # Gumbel AlphaZero root selection (sequential halving, completed Q)
-    gumbel_considered: int = 16  # actions sampled at the root by Gumbel-top-k
-    gumbel_c_visit: float = 50.0  # sigma(q) = (c_visit + max N) * c_scale * q (Danihelka 2022)
-    gumbel_c_scale: float = 1.0
-
-
-@dataclass(frozen=True)
-class SelfPlayConfig:
-    games_per_iteration: int = 64  # complete games played per training iteration
-    concurrent_games: int = 64  # games whose leaves share one network call
-    full_search_fraction: float = 1.0  # playout cap randomization: moves searched fully (targets)
-    fast_simulations: int = 16  # budget of the other moves, which are not training targets
-    workers: int = 1  # self-play processes (one per core is fastest on CPU)
-    resign_threshold: float = -1.0  # resign below this root value; -1 never resigns
-
-
-@dataclass(frozen=True)
-class ReplayConfig:
-    capacity: int = 100_000  # positions kept (sliding window)
-    augment: bool = True  # sample a random board symmetry per position
-
-
-@dataclass(frozen=True)
-class LearnerConfig:
-    batch_size: int = 256
-    learning_rate: float = 2e-3  # AdamW
-    weight_decay: float = 1e-4
-    steps_per_iteration: int = 100  # gradient steps after each self-play iteration
-    min_buffer: int = 1_000  # positions in the buffer before learning starts
-    value_weight: float = 1.0  # loss = policy CE + value_weight * value MSE
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    iterations: int = 1_000_000  # upper bound; --minutes usually ends the run first
-    minutes: float = 0.0  # wall-clock budget, 0 = none
-    seed: int = 0
-    device: str = "auto"  # "cpu", "cuda" or "auto"
-    threads: int = 0  # torch intra-op threads, 0 = one per core
-    checkpoint_every: int = 10  # iterations between kept step_*.pt files (latest.pt every time)
-    eval_every: int = 5  # iterations between arena evaluations
-    eval_games: int = 20  # games per opponent in each evaluation
-    eval_simulations: int = 32  # simulations of the evaluated System 2
 
 
 @dataclass(frozen=True)
@@ -106,20 +66,34 @@ def _check_type(where: str, value: Any, annotation: Any) -> Any:
     return value
 
 
-def from_dict(data: dict[str, Any], cls: type = Config, prefix: str = "") -> Any:
-    """Builds a (nested) config dataclass from a plain dict, refusing unknown keys."""
+# Keys that older versions wrote into run configs and checkpoints, now gone: dropped when read,
+# so a shipped model or an old run still loads. (A user's TOML naming one is still refused.)
+RETIRED_KEYS = frozenset({"selfplay.resign_threshold"})
+
+
+def from_dict(
+    data: dict[str, Any], cls: type = Config, prefix: str = "", saved: bool = False
+) -> Any:
+    """Builds a (nested) config dataclass from a plain dict, refusing unknown keys.
+
+    Args:
+        saved: the dict was written by the sandbox itself (a checkpoint, a run's config.toml):
+            keys in RETIRED_KEYS are dropped instead of refused.
+    """
     if not isinstance(data, dict):
         raise UserError(f"config section '{prefix.rstrip('.')}' must be a table")
     fields = typing.get_type_hints(cls)
     kwargs = {}
     for key, value in data.items():
         where = prefix + key
+        if saved and where in RETIRED_KEYS:
+            continue
         if key not in fields:
             known = ", ".join(fields)
             raise UserError(f"unknown config key '{where}' (known here: {known})")
         ftype = fields[key]
         if dataclasses.is_dataclass(ftype):
-            kwargs[key] = from_dict(value, ftype, where + ".")
+            kwargs[key] = from_dict(value, ftype, where + ".", saved)
         else:
             kwargs[key] = _check_type(where, value, ftype)
     return cls(**kwargs)

@@ -1,47 +1,79 @@
-"""Agent spec strings: one way to name a player everywhere (CLI, arena, sweep, viewer).
+"""Agent spec strings: the one way to build a player everywhere (CLI, arena, sweep, viewer).
 
     random
     policy:model=PATH[,temperature=0]          System 1
     mcts:model=PATH,sims=200[,c_puct=1.5]      System 2 (gumbel=1 for Gumbel root selection,
                                                leaves=K leaves per network call with virtual
-                                               loss: faster, but a different search; default 1)
-    rollout:sims=1000                          OpenSpiel's C++ MCTS with random rollouts
+                                               loss: faster, but a different search; default 1;
+                                               temperature=T samples N^(1/T) instead of argmax)
+    rollout:sims=1000[,uct_c=2]                OpenSpiel's C++ MCTS with random rollouts
     solver                                     exact play (small boards)
     human                                      viewer only
 
 PATH is a checkpoint file, a run directory (its latest.pt) or a shipped model `zoo:NAME`;
 without `model=` the shipped model of the game is used.
+
+An `mcts` player searches with the settings saved in its model's checkpoint (the c_puct it was
+trained with, Gumbel or not, ...); a spec key overrides one. `MCTS_KEYS` is the one table from
+spec keys to `MCTSConfig` fields: the field's own name, or one alias (`sims`, `leaves`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
+import typing
 from dataclasses import dataclass
 from pathlib import Path
 
 from agents.base import Agent
+from agents.mcts import MCTSConfig
+
+if typing.TYPE_CHECKING:
+    from agents.bots import MCTSBot
 from games.errors import UserError
 from games.game import Game
-from sandbox.config import MCTSConfig
 
 ZOO_DIR = Path(__file__).parent / "zoo"
 KINDS = ("random", "policy", "mcts", "rollout", "solver", "human")
 
-# key -> (type, MCTSConfig field it sets or None)
+# spec key -> MCTSConfig field. Self-play's own settings (noise, its move temperature) are not
+# here: a played search never has root noise.
+MCTS_KEYS: dict[str, str] = {
+    "sims": "num_simulations",
+    "c_puct": "c_puct",
+    "gumbel": "gumbel",
+    "gumbel_considered": "gumbel_considered",
+    "gumbel_c_visit": "gumbel_c_visit",
+    "gumbel_c_scale": "gumbel_c_scale",
+    "leaves": "leaves_per_step",
+}
+_MCTS_TYPES = typing.get_type_hints(MCTSConfig)
+
+# kind -> key -> type of its value
 _PARAMS: dict[str, dict[str, type]] = {
     "random": {},
     "policy": {"model": str, "temperature": float},
     "mcts": {
         "model": str,
-        "sims": int,
-        "c_puct": float,
-        "gumbel": int,
-        "leaves": int,
         "temperature": float,
+        **{key: _MCTS_TYPES[name] for key, name in MCTS_KEYS.items()},
     },
     "rollout": {"sims": int, "uct_c": float},
     "solver": {},
     "human": {},
+}
+
+# key -> (lowest allowed value, whether the lowest itself is allowed); every number is finite
+_RANGES: dict[str, tuple[float, bool]] = {
+    "sims": (0, True),
+    "c_puct": (0, False),
+    "gumbel_considered": (1, True),
+    "gumbel_c_visit": (0, True),
+    "gumbel_c_scale": (0, False),
+    "leaves": (1, True),
+    "temperature": (0, True),
+    "uct_c": (0, False),
 }
 
 
@@ -73,17 +105,37 @@ def parse_spec(text: str) -> AgentSpec:
         if key not in allowed:
             known = ", ".join(allowed) or "none"
             raise UserError(f"agent spec '{text}': unknown key '{key}' for {kind} (known: {known})")
-        kind_type = allowed[key]
-        try:
-            params[key] = kind_type(raw) if kind_type is not int else int(raw)
-        except ValueError:
-            raise UserError(
-                f"agent spec '{text}': {key}={raw} is not a valid {kind_type.__name__}"
-            ) from None
-    for key in ("sims",):
-        if key in params and int(params[key]) < 0:  # type: ignore[call-overload]
-            raise UserError(f"agent spec '{text}': {key} must be >= 0")
+        params[key] = _parse_value(text, key, raw, allowed[key])
+    if kind == "rollout" and params.get("sims") == 0:
+        raise UserError(f"agent spec '{text}': rollout needs sims >= 1")
     return AgentSpec(kind, params, text)
+
+
+def _parse_value(text: str, key: str, raw: str, kind_type: type) -> object:
+    """One spec value, of its type and in its range, or a UserError naming both."""
+    try:
+        if kind_type is bool:
+            if raw not in ("0", "1", "true", "false"):
+                raise ValueError(raw)
+            value: object = raw in ("1", "true")
+        else:
+            value = kind_type(raw)
+    except ValueError:
+        name = "0 or 1" if kind_type is bool else f"a valid {kind_type.__name__}"
+        raise UserError(f"agent spec '{text}': {key}={raw} is not {name}") from None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        low, inclusive = _RANGES.get(key, (-math.inf, True))
+        ok = math.isfinite(value) and (value >= low if inclusive else value > low)
+        if not ok:
+            bound = f">= {low:g}" if inclusive else f"> {low:g}"
+            raise UserError(f"agent spec '{text}': {key} must be finite and {bound}, got {raw}")
+    return value
+
+
+def mcts_config(spec: AgentSpec, base: MCTSConfig) -> MCTSConfig:
+    """`base` (a model's own search settings) with the spec's search keys applied."""
+    changes = {MCTS_KEYS[k]: v for k, v in spec.params.items() if k in MCTS_KEYS}
+    return dataclasses.replace(base, **changes)
 
 
 def zoo_path(name: str) -> Path:
@@ -114,15 +166,9 @@ def resolve_model_path(model: str | None, game: Game) -> Path:
     return Path(model)
 
 
-def make_agent(
-    spec: str | AgentSpec,
-    game: Game,
-    device: str = "cpu",
-    seed: int = 0,
-    mcts_defaults: MCTSConfig | None = None,
-) -> Agent:
+def make_agent(spec: str | AgentSpec, game: Game, device: str = "cpu", seed: int = 0) -> Agent:
     """Builds the agent a spec string names, for `game`; raises UserError on any bad part."""
-    from agents.bots import MCTSBot, PolicyBot, RandomBot, RolloutBot
+    from agents.bots import PolicyBot, RandomBot, RolloutBot
 
     if isinstance(spec, str):
         spec = parse_spec(spec)
@@ -137,28 +183,41 @@ def make_agent(
         return SolverBot(game)
     if spec.kind == "human":
         raise UserError("agent 'human' plays only in the viewer (sandbox play)")
-    evaluator = load_evaluator(spec.get("model"), game, device)  # type: ignore[arg-type]
     if spec.kind == "policy":
+        evaluator, _ = load_model(spec.get("model"), game, device)  # type: ignore[arg-type]
         return PolicyBot(evaluator, float(spec.get("temperature", 0.0)), name=spec.text)  # type: ignore[arg-type]
-    base = mcts_defaults or MCTSConfig()
-    sims = int(spec.get("sims", base.num_simulations))  # type: ignore[call-overload]
-    cfg = dataclasses.replace(
-        base,
-        num_simulations=sims,
-        c_puct=float(spec.get("c_puct", base.c_puct)),  # type: ignore[arg-type]
-        gumbel=bool(spec.get("gumbel", int(base.gumbel))),
-        leaves_per_step=int(spec.get("leaves", base.leaves_per_step)),  # type: ignore[call-overload]
-        dirichlet_fraction=0.0,
-    )
-    return MCTSBot(evaluator, cfg, name=spec.text, seed=seed)
+    return search_player(spec, game, device, seed)
 
 
-def load_evaluator(model: str | None, game: Game, device: str = "cpu"):
-    """The cached, batched NetworkEvaluator of a model path (see `resolve_model_path`)."""
+def search_player(
+    spec: str | AgentSpec,
+    game: Game,
+    device: str = "cpu",
+    seed: int = 0,
+    model: str | None = None,
+) -> MCTSBot:
+    """System 2 of a `policy:` or `mcts:` spec: the model's own search settings (from its
+    checkpoint) with the spec's search keys on top. A `policy:` spec gives the model's own
+    search; `model` stands in when the spec names none."""
+    from agents.bots import MCTSBot
+
+    if isinstance(spec, str):
+        spec = parse_spec(spec)
+    if spec.kind not in ("policy", "mcts"):
+        raise UserError(f"agent spec '{spec.text}' has no network to search with")
+    evaluator, trained = load_model(spec.get("model", model), game, device)  # type: ignore[arg-type]
+    cfg = mcts_config(spec, trained) if spec.kind == "mcts" else trained
+    temperature = float(spec.get("temperature", 0.0)) if spec.kind == "mcts" else 0.0  # type: ignore[arg-type]
+    return MCTSBot(evaluator, cfg, name=spec.text, seed=seed, temperature=temperature)
+
+
+def load_model(model: str | None, game: Game, device: str = "cpu"):
+    """(cached batched NetworkEvaluator, the search settings it was trained with) of a model
+    path (see `resolve_model_path`)."""
     from agents.evaluators import NetworkEvaluator
     from agents.network import resolve_device
-    from sandbox.checkpoint import load_network
+    from sandbox.training.checkpoint import checkpoint_config, load_network
 
-    net, _, _ = load_network(resolve_model_path(model, game), game)
+    net, _, payload = load_network(resolve_model_path(model, game), game)
     dev = resolve_device(device)
-    return NetworkEvaluator(game, net.to(dev), dev)
+    return NetworkEvaluator(game, net.to(dev), dev), checkpoint_config(payload).mcts

@@ -44,8 +44,8 @@ def tiny_checkpoint(tmp_path_factory):
     """Returns a function game_name -> path of an untrained checkpoint for that game."""
     from agents.network import build_network
     from games.game import load
-    from sandbox.checkpoint import make_payload, save_checkpoint
     from sandbox.config import Config, NetworkConfig
+    from sandbox.training.checkpoint import make_payload, save_checkpoint
 
     def make(game_name: str = "tic-tac-toe"):
         game = load(game_name)

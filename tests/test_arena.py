@@ -11,8 +11,8 @@ import pytest
 from agents.bots import RandomBot
 from agents.solver import SolverBot
 from games.game import load
-from sandbox.arena import elo_difference, play_game, play_match, wilson_interval
 from sandbox.cli import main
+from sandbox.evaluation.arena import elo_difference, play_game, play_match, wilson_interval
 
 
 @pytest.fixture(scope="module")

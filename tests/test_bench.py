@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from games.errors import UserError
-from sandbox.bench import BenchSettings, run_bench
 from sandbox.commands.bench import parse_net
+from sandbox.evaluation.bench import BenchSettings, run_bench
 
 
 def test_bench_runs_every_phase_and_reports_every_ratio():

@@ -36,5 +36,5 @@ def test_an_unknown_zoo_model_names_what_ships():
 def test_spec_shorthand_and_parameters():
     spec = parse_spec("mcts:zoo:connect4-5x4,sims=200,c_puct=2")
     assert spec.params == {"model": "zoo:connect4-5x4", "sims": 200, "c_puct": 2.0}
-    with pytest.raises(UserError, match="sims must be >= 0"):
+    with pytest.raises(UserError, match="sims must be finite and >= 0"):
         parse_spec("mcts:sims=-1")

@@ -7,7 +7,7 @@ import pytest
 
 from sandbox.cli import main
 from sandbox.config import dump_toml
-from sandbox.run import RunDir
+from sandbox.training.run import RunDir
 
 
 def run_cli(capsys, *argv):
@@ -101,7 +101,7 @@ def test_games_lists_every_preset(capsys):
 
 
 def test_plot_draws_a_runs_curves_and_refuses_a_non_run(capsys, smoke_config, tmp_path):
-    from sandbox.train import train
+    from sandbox.training.loop import train
 
     run = RunDir(tmp_path / "run")
     train(smoke_config, run)

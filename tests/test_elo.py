@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sandbox.elo import Tournament, expected_score, openspiel_ratings, rate
+from sandbox.evaluation.elo import Tournament, expected_score, openspiel_ratings, rate
 
 TRUE = {"random": 0.0, "weak": 150.0, "medium": 400.0, "strong": 700.0}
 

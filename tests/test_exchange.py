@@ -4,7 +4,13 @@ import math
 
 import pytest
 
-from sandbox.exchange import curve, exchange, exchange_rates, ordered_by_training, sims_to_reach
+from sandbox.evaluation.exchange import (
+    curve,
+    exchange,
+    exchange_rates,
+    ordered_by_training,
+    sims_to_reach,
+)
 
 SIMS = (0, 1, 2, 4, 8, 16, 32, 64)
 

@@ -1,7 +1,6 @@
 """The sweep: budgets read off one search, accuracy, search changes, schedule, end to end."""
 
 import csv
-import dataclasses
 
 import numpy as np
 import pytest
@@ -9,8 +8,7 @@ import pytest
 from agents.bots import MCTSBot
 from games.game import load
 from sandbox.config import MCTSConfig
-from sandbox.experiments import Contender, SweepConfig, run_sweep, schedule
-from sandbox.position_sweep import (
+from sandbox.evaluation.position_sweep import (
     PositionSearch,
     accuracy_of,
     changes_by_sims,
@@ -18,8 +16,9 @@ from sandbox.position_sweep import (
     random_accuracy,
     search_positions,
 )
-from sandbox.referee import Position, load_positions, subsample
-from sandbox.specs import load_evaluator
+from sandbox.evaluation.referee import Position, load_positions, subsample
+from sandbox.evaluation.sweep import Contender, SweepConfig, run_sweep, schedule
+from sandbox.specs import load_model
 
 
 def position(actions=(), optimal=(0,), optimal_wdl=(0,), legal=(0, 1, 2), value=1):
@@ -31,7 +30,7 @@ def position(actions=(), optimal=(0,), optimal_wdl=(0,), legal=(0, 1, 2), value=
 def ttt_states(tiny_checkpoint):
     game = load("tic-tac-toe")
     positions = subsample(load_positions("tic-tac-toe"), 8)
-    evaluator = load_evaluator(str(tiny_checkpoint("tic-tac-toe")), game)
+    evaluator, _ = load_model(str(tiny_checkpoint("tic-tac-toe")), game)
     return game, positions, [game.state_from_actions(p.actions) for p in positions], evaluator
 
 
@@ -40,10 +39,10 @@ def test_each_budget_read_off_one_search_equals_a_fresh_search_of_that_budget(
     ttt_states, gumbel, leaves
 ):
     game, _, states, evaluator = ttt_states
-    cfg = MCTSConfig(dirichlet_fraction=0.0, gumbel=gumbel, leaves_per_step=leaves)
-    ps = search_positions(evaluator, cfg, states, (0, 1, 3, 8, 20), np.random.default_rng(0))
+    player = MCTSBot(evaluator, MCTSConfig(gumbel=gumbel, leaves_per_step=leaves))
+    ps = search_positions(player, states, (0, 1, 3, 8, 20), np.random.default_rng(0))
     for k, sims in enumerate(ps.sims):
-        bot = MCTSBot(evaluator, dataclasses.replace(cfg, num_simulations=sims))
+        bot = MCTSBot(evaluator, player.cfg, num_simulations=sims)
         fresh = [bot.select_action(s, np.random.default_rng(1)) for s in states]
         assert list(ps.actions[k]) == fresh, f"sims={sims}"
     assert np.allclose(ps.visits.sum(axis=1), 20)
@@ -51,7 +50,8 @@ def test_each_budget_read_off_one_search_equals_a_fresh_search_of_that_budget(
 
 def test_one_simulation_plays_system_ones_move(ttt_states):
     _, _, states, evaluator = ttt_states
-    ps = search_positions(evaluator, MCTSConfig(), states, (0, 1), np.random.default_rng(0))
+    player = MCTSBot(evaluator, MCTSConfig())
+    ps = search_positions(player, states, (0, 1), np.random.default_rng(0))
     assert list(ps.actions[0]) == list(ps.actions[1]) == list(np.argmax(ps.prior, axis=1))
 
 
@@ -120,7 +120,7 @@ def test_schedule_links_consecutive_budgets_equal_budgets_of_two_models_and_anch
 
 @pytest.mark.slow
 def test_small_sweep_rows_are_complete_and_the_csv_matches_them(tiny_checkpoint, tmp_path):
-    from sandbox.report import CSV_COLUMNS, save_sweep
+    from sandbox.evaluation.report import CSV_COLUMNS, save_sweep
 
     game = load("tic-tac-toe")
     positions = subsample(load_positions("tic-tac-toe"), 12)

@@ -7,9 +7,9 @@ import torch
 from agents.network import build_network
 from games import GAMES, load
 from sandbox.config import LearnerConfig, NetworkConfig
-from sandbox.learner import make_optimizer, train_step
-from sandbox.records import GameRecord
-from sandbox.replay import ReplayBuffer
+from sandbox.training.learner import make_optimizer, train_step
+from sandbox.training.records import GameRecord
+from sandbox.training.replay import ReplayBuffer
 
 
 @pytest.mark.parametrize("name", list(GAMES))

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import math
+import os
+import re
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,11 +21,14 @@ from agents.mcts import (
     backup,
     new_tree,
     run_search,
+    search_result,
+    ucb_scores,
 )
 from games.game import Game, load
 from sandbox.config import MCTSConfig
 
 TIC_TAC_TOE = load("tic-tac-toe")
+GOLDEN_TREE = Path(__file__).parent / "data" / "golden_tree_tic_tac_toe.json"
 
 
 class HashEvaluator:
@@ -89,8 +97,8 @@ def test_dirichlet_noise_touches_only_legal_moves_and_keeps_the_sum_at_one():
 def test_search_never_selects_illegal_moves():
     state = TIC_TAC_TOE.parse_moves("x(0,0) o(1,1) x(2,2)")
     cfg = MCTSConfig(num_simulations=200, leaves_per_step=4)
-    search = Search([state], HashEvaluator(TIC_TAC_TOE), cfg, np.random.default_rng(0))
-    search.run([200])
+    search = Search([state], HashEvaluator(TIC_TAC_TOE), cfg, np.random.default_rng(0), 200)
+    search.run()
     tree = search.tree
     expanded = np.flatnonzero(tree.is_expanded[: tree.num_nodes])
     for node in expanded:
@@ -191,3 +199,140 @@ def test_gumbel_noise_only_with_self_play_noise():
     actions = {run_search([state], evaluator, cfg, np.random.default_rng(s))[0].best_action
                for s in range(5)}  # fmt: skip
     assert len(actions) == 1  # deterministic play outside self-play
+
+
+def test_ucb_scores_are_q_plus_u_written_out_by_hand():
+    """Q + U = W / max(N, 1) + c_puct * P * sqrt(max(sum_b N, 1)) / (1 + N), row by row."""
+    A, c_puct = TIC_TAC_TOE.num_actions, 1.7
+    tree = new_tree([TIC_TAC_TOE.new_state()], 4, A, 2)
+    tree.num_nodes = 2
+    # Node 0: action 2 illegal (P = 0), action 5 legal but unvisited, the rest visited.
+    prior = [0.05, 0.2, 0.0, 0.1, 0.15, 0.3, 0.05, 0.1, 0.05]
+    visits = [3, 7, 0, 1, 2, 0, 4, 1, 2]
+    value_sum = [1.5, -2.1, 0.0, 0.9, -0.4, 0.0, 3.2, -1.0, 0.6]
+    tree.prior[0], tree.visits[0], tree.value_sum[0] = prior, visits, value_sum
+    # Node 1: a fresh node (no visits: sqrt of the total is taken as 1), actions 0 and 8 illegal.
+    prior1 = [0.0, 0.3, 0.1, 0.1, 0.2, 0.1, 0.1, 0.1, 0.0]
+    tree.prior[1] = prior1
+
+    scores = ucb_scores(tree, np.array([0, 1]), c_puct)
+
+    def by_hand(P, N, W):
+        total = sum(N)
+        expected = []
+        for p, n, w in zip(P, N, W, strict=True):
+            if p == 0:
+                expected.append(-math.inf)
+                continue
+            q = w / max(n, 1)
+            u = c_puct * p * math.sqrt(max(total, 1)) / (1 + n)
+            expected.append(q + u)
+        return expected
+
+    expected = [by_hand(prior, visits, value_sum), by_hand(prior1, [0] * A, [0.0] * A)]
+    assert scores.shape == (2, A)
+    np.testing.assert_allclose(scores, np.array(expected), rtol=1e-6)
+    assert np.isneginf(scores[0, 2]) and np.isneginf(scores[1, [0, 8]]).all()
+    assert np.isfinite(scores[0, 5])  # unvisited but legal: Q = 0, U = c_puct * P * sqrt(20)
+    assert scores[0, 5] == pytest.approx(c_puct * 0.3 * math.sqrt(20))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_best_action_breaks_visit_ties_by_q_then_prior_whatever_the_action_order(seed):
+    """Like OpenSpiel's assertBestChild: the same children statistics under shuffled action
+    indices. Actions: (visits, W, prior) -> Q = W / N."""
+    A = TIC_TAC_TOE.num_actions
+    cases = {
+        # equal top visits: the higher Q wins, although the other has the higher prior
+        "q": ([(6, 1.2, 0.30), (6, 3.0, 0.10), (5, 5.0, 0.40), (0, 0.0, 0.20)], 1),
+        # equal top visits, both losing: the less negative Q wins
+        "negative q": ([(4, -3.0, 0.50), (4, -1.0, 0.05), (2, 2.0, 0.45)], 1),
+        # equal top visits and equal Q: the higher prior wins
+        "prior": ([(5, 2.5, 0.15), (5, 2.5, 0.35), (3, 3.0, 0.30), (1, 1.0, 0.20)], 1),
+        # equal visits, Q and prior except for one: the highest prior among the tied
+        "three way": ([(3, 1.5, 0.2), (3, 1.5, 0.1), (3, 1.5, 0.25), (2, 2.0, 0.45)], 2),
+    }
+    rng = np.random.default_rng(seed)
+    for name, (children, winner) in cases.items():
+        order = rng.permutation(A)  # order[i]: the action that carries child i's statistics
+        tree = new_tree([TIC_TAC_TOE.new_state()], 1, A, 2)
+        prior = np.zeros(A)
+        for i, (n, w, p) in enumerate(children):
+            tree.visits[0, order[i]], tree.value_sum[0, order[i]], prior[order[i]] = n, w, p
+        result = search_result(tree, 0, prior, 0.0)
+        assert result.best_action == order[winner], (name, order.tolist())
+
+
+def test_dirichlet_root_noise_only_when_the_caller_asks():
+    state = TIC_TAC_TOE.parse_moves("x(0,0) o(1,1)")
+    legal = np.zeros(TIC_TAC_TOE.num_actions, bool)
+    legal[state.legal_actions()] = True
+    cfg = MCTSConfig(num_simulations=8, dirichlet_fraction=0.25, dirichlet_alpha=0.3)
+    evaluator = HashEvaluator(TIC_TAC_TOE)
+
+    noisy = Search([state], evaluator, cfg, np.random.default_rng(0), is_noisy=True)
+    root, network = noisy.tree.prior[0], noisy.priors[0]
+    assert not np.allclose(root, network)
+    assert np.all(root[~legal] == 0) and np.all(root[legal] > 0)
+    assert np.isclose(root.sum(), 1.0)
+    noise = (root - 0.75 * network) / 0.25  # root = (1 - f) * P + f * noise
+    assert np.all(noise >= -1e-6) and np.isclose(noise.sum(), 1.0)
+
+    quiet = Search([state], evaluator, cfg, np.random.default_rng(0))  # is_noisy=False
+    assert cfg.dirichlet_fraction == 0.25
+    np.testing.assert_allclose(quiet.tree.prior[0], quiet.priors[0], rtol=1e-6)  # float32
+
+
+def _tree_snapshot(search: Search) -> dict:
+    tree, [result] = search.tree, search.results()
+
+    def rounded(row):
+        return [round(float(x), 5) for x in row]
+
+    return {
+        "num_nodes": int(tree.num_nodes),
+        "nodes": [
+            {
+                "to_play": int(tree.to_play[s]),
+                "prior": rounded(tree.prior[s]),
+                "visits": [int(n) for n in tree.visits[s]],
+                "value_sum": rounded(tree.value_sum[s]),
+                "children": [int(c) for c in tree.children[s]],
+            }
+            for s in range(tree.num_nodes)
+        ],
+        "root": {
+            "visits": [int(n) for n in result.visits],
+            "q": [None if math.isnan(q) else round(float(q), 5) for q in result.q],
+            "best_action": int(result.best_action),
+            "pv": [int(a) for a in result.pv],
+        },
+    }
+
+
+def test_search_builds_the_golden_tree():
+    """A fixed small search, node by node, against tests/data/golden_tree_tic_tac_toe.json (as
+    mctx's tree_test). After an intended change to the search, regenerate the file with
+    REGENERATE_GOLDEN=1 pytest tests/test_mcts.py -k golden, and review its diff."""
+    moves = "x(0,0) o(1,1)"
+    cfg = MCTSConfig(num_simulations=24, c_puct=1.5, leaves_per_step=1)
+    search = Search([TIC_TAC_TOE.parse_moves(moves)], HashEvaluator(TIC_TAC_TOE), cfg,
+                    np.random.default_rng(0))  # fmt: skip
+    search.run()
+    actual = {"game": TIC_TAC_TOE.name, "moves": moves, "num_simulations": 24, "c_puct": 1.5,
+              **_tree_snapshot(search)}  # fmt: skip
+    if os.environ.get("REGENERATE_GOLDEN") == "1":
+        GOLDEN_TREE.parent.mkdir(exist_ok=True)
+        text = json.dumps(actual, indent=1)
+        rows = re.compile(r"\[\s+([^\[\]{}]*?)\s+\]")  # a list of numbers: one line
+        text = rows.sub(lambda m: "[" + re.sub(r"\s+", " ", m[1]) + "]", text)
+        GOLDEN_TREE.write_text(text + "\n")
+        pytest.skip(f"wrote {GOLDEN_TREE}")
+    golden = json.loads(GOLDEN_TREE.read_text())
+    # The root's prior comes from the evaluator alone: if it differs, HashEvaluator (numpy's
+    # generator, OpenSpiel's text of a state) changed, not the search.
+    assert actual["nodes"][0]["prior"] == golden["nodes"][0]["prior"], "the evaluator changed"
+    assert actual["num_nodes"] == golden["num_nodes"]
+    for s, (node, expected) in enumerate(zip(actual["nodes"], golden["nodes"], strict=True)):
+        assert node == expected, f"node {s}"
+    assert actual["root"] == golden["root"]

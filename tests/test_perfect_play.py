@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 
 from games import load
-from sandbox.arena import play_match
 from sandbox.config import load_config
-from sandbox.referee import load_positions, score_agent
-from sandbox.run import RunDir
+from sandbox.evaluation.arena import play_match
+from sandbox.evaluation.referee import load_positions, score_agent
 from sandbox.specs import make_agent
-from sandbox.train import train
+from sandbox.training.loop import train
+from sandbox.training.run import RunDir
 
 
 @pytest.mark.slow

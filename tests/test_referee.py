@@ -7,12 +7,13 @@ import json
 import numpy as np
 import pytest
 
+from agents.base import OneAtATime
 from agents.bots import RandomBot
 from agents.solver import SolverBot
 from games.errors import UserError
 from games.game import load
 from sandbox.cli import main
-from sandbox.referee import (
+from sandbox.evaluation.referee import (
     REFEREE_DIR,
     game_of_positions,
     load_positions,
@@ -25,6 +26,7 @@ class ScriptedAgent:
     """Plays a fixed move per position (keyed by the actions that led to it)."""
 
     name = "scripted"
+    select_actions = OneAtATime.select_actions
 
     def __init__(self, moves: dict[tuple[int, ...], int]):
         self.moves = moves

@@ -6,8 +6,7 @@ import math
 
 import pytest
 
-from sandbox.experiments import SweepConfig, SweepResult
-from sandbox.report import (
+from sandbox.evaluation.report import (
     CSV_COLUMNS,
     format_table,
     load_summary,
@@ -15,6 +14,7 @@ from sandbox.report import (
     write_figures,
     write_page,
 )
+from sandbox.evaluation.sweep import SweepConfig, SweepResult
 
 
 def result() -> SweepResult:

@@ -9,8 +9,8 @@ import pytest
 
 from agents.evaluators import UniformEvaluator
 from games.game import load
-from sandbox.records import replay
-from sandbox.selfplay import play_games
+from sandbox.training.records import replay
+from sandbox.training.selfplay import play_games
 
 
 def with_settings(cfg, **sections):
@@ -26,7 +26,9 @@ def with_settings(cfg, **sections):
 
 def test_selfplay_produces_complete_legal_games(smoke_config):
     game = load(smoke_config.game)
-    records, stats = play_games(game, smoke_config, UniformEvaluator(game), 4, seed=1)
+    records, stats = play_games(
+        game, smoke_config.mcts, smoke_config.selfplay, UniformEvaluator(game), 4, seed=1
+    )
     assert [r.index for r in records] == [0, 1, 2, 3] and stats.games == 4
     for record in records:
         state = replay(game, record)  # raises on any illegal action
@@ -40,7 +42,7 @@ def test_selfplay_produces_complete_legal_games(smoke_config):
 def test_playout_cap_moves_are_played_but_not_recorded_as_targets(smoke_config):
     cfg = with_settings(smoke_config, selfplay={"full_search_fraction": 0.5, "fast_simulations": 2})
     game = load(cfg.game)
-    records, stats = play_games(game, cfg, UniformEvaluator(game), 6, seed=2)
+    records, stats = play_games(game, cfg.mcts, cfg.selfplay, UniformEvaluator(game), 6, seed=2)
     targets = [t for r in records for t in r.policy_targets]
     full = sum(t is not None for t in targets)
     assert 0 < full < len(targets) and stats.full_searches == full
@@ -51,26 +53,52 @@ def test_playout_cap_moves_are_played_but_not_recorded_as_targets(smoke_config):
 def test_a_game_does_not_depend_on_the_games_beside_it(smoke_config):
     game = load(smoke_config.game)
     evaluator = UniformEvaluator(game)
-    together, _ = play_games(game, smoke_config, evaluator, 4, seed=3)
+    together, _ = play_games(game, smoke_config.mcts, smoke_config.selfplay, evaluator, 4, seed=3)
     alone = with_settings(smoke_config, selfplay={"concurrent_games": 1})
-    one_by_one, _ = play_games(game, alone, evaluator, 4, seed=3)
+    one_by_one, _ = play_games(game, alone.mcts, alone.selfplay, evaluator, 4, seed=3)
     assert [r.actions for r in together] == [r.actions for r in one_by_one]
 
 
-def test_gumbel_selfplay_records_improved_policy_targets(smoke_config):
+def test_gumbel_selfplay_plays_complete_games(smoke_config):
     cfg = with_settings(smoke_config, mcts={"gumbel": True, "gumbel_considered": 4})
     game = load(cfg.game)
-    records, _ = play_games(game, cfg, UniformEvaluator(game), 3, seed=4)
+    records, _ = play_games(game, cfg.mcts, cfg.selfplay, UniformEvaluator(game), 3, seed=4)
     for record in records:
         assert replay(game, record).is_terminal()
-        assert all(np.isclose(sum(t), 1.0) for t in record.policy_targets)
+
+
+def test_gumbel_policy_target_improves_on_the_prior():
+    """With a uniform prior, 16 simulations already move the target towards the winning move
+    (x completes the top row at x(0,2)): softmax(logits + sigma(completed Q)), not the prior."""
+    from agents.mcts import MCTSConfig, run_search
+
+    game = load("tic-tac-toe")
+    state = game.parse_moves("x(0,0) o(1,0) x(0,1) o(1,1)")
+    win = game.parse_moves("x(0,0) o(1,0) x(0,1) o(1,1) x(0,2)").history()[-1]
+    cfg = MCTSConfig(gumbel=True, gumbel_considered=5)
+    [result] = run_search([state], UniformEvaluator(game), cfg, np.random.default_rng(0), 16,
+                          is_noisy=True)  # fmt: skip
+    target, prior = result.policy_target, result.prior
+    assert np.isclose(target.sum(), 1.0) and np.all(target[prior == 0] == 0)
+    assert int(np.argmax(target)) == win
+    assert target[win] > 2 * prior[win]
 
 
 @pytest.mark.slow
 def test_selfplay_in_worker_processes_returns_the_requested_games(smoke_config):
     cfg = with_settings(smoke_config, selfplay={"workers": 2})
     game = load(cfg.game)
-    records, stats = play_games(game, cfg, UniformEvaluator(game), 5, seed=5, first_index=10)
+    records, stats = play_games(
+        game, cfg.mcts, cfg.selfplay, UniformEvaluator(game), 5, seed=5, first_index=10
+    )
     assert [r.index for r in records] == [10, 11, 12, 13, 14] and stats.games == 5
-    single, _ = play_games(game, smoke_config, UniformEvaluator(game), 5, seed=5, first_index=10)
+    single, _ = play_games(
+        game,
+        smoke_config.mcts,
+        smoke_config.selfplay,
+        UniformEvaluator(game),
+        5,
+        seed=5,
+        first_index=10,
+    )
     assert [r.actions for r in records] == [r.actions for r in single]

@@ -10,7 +10,7 @@ import pytest
 from agents.solver import Solver, SolverBot
 from games.errors import UserError
 from games.game import load
-from sandbox.referee import load_positions
+from sandbox.evaluation.referee import load_positions
 
 
 def pons_score(score: int) -> int:

@@ -43,7 +43,7 @@ def test_sweep_then_report_write_csv_plots_boards_and_page(tiny_checkpoint, tmp_
 def test_run_checkpoints_are_spread_evenly_in_log_steps(tmp_path):
     from pathlib import Path
 
-    from sandbox.commands.sweep import spread_in_log_steps
+    from sandbox.evaluation.contenders import spread_in_log_steps
 
     files = [Path(f"step_{s:07d}.pt") for s in (100, 200, 400, 800, 1600, 3200, 6400)]
     assert [f.name for f in spread_in_log_steps(files)] == [

@@ -16,9 +16,9 @@ import pygame  # noqa: E402
 from agents.network import build_network  # noqa: E402
 from games.game import load  # noqa: E402
 from games.geometry import board_geometry  # noqa: E402
-from sandbox.checkpoint import make_payload, save_checkpoint  # noqa: E402
 from sandbox.config import Config, NetworkConfig  # noqa: E402
 from sandbox.specs import make_agent  # noqa: E402
+from sandbox.training.checkpoint import make_payload, save_checkpoint  # noqa: E402
 from viz import theme  # noqa: E402
 from viz.panel import move_rows  # noqa: E402
 from viz.session import Session  # noqa: E402

@@ -11,10 +11,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
 import pygame
 
-from agents.base import Analysis
+from agents.base import Analysis, greedy_action
 from games.game import Action
 from viz import theme
 from viz.session import WATCH_DELAYS, Session, uses_network
@@ -155,7 +154,7 @@ def _draw_systems(out: _Writer, session: Session, analysis: Analysis) -> None:
     thinker = session.thinker
     has_network = session.has_network()
     if analysis.prior is not None and has_network:
-        first = int(np.argmax(analysis.prior))
+        first = greedy_action(analysis.prior)
         out.text("System 1 (network alone)", theme.PRIOR, scale=0.9)
         out.text(
             f"plays {session.move_name(first)}   prior {100 * analysis.prior[first]:.0f}%",
@@ -182,7 +181,7 @@ def _draw_systems(out: _Writer, session: Session, analysis: Analysis) -> None:
     )
     if analysis.prior is None or done == 0 or not has_network:
         return
-    changed = second != int(np.argmax(analysis.prior))
+    changed = second != greedy_action(analysis.prior)
     colour = theme.CHANGED if changed else theme.AGREED
     text = "SEARCH CHANGED THE MOVE" if changed else "Search agrees with the network"
     image = theme.font(out.px * 1.0).render(text, True, (255, 255, 255))
@@ -287,8 +286,8 @@ def _draw_last_move(out: _Writer, session: Session) -> None:
     searched = decision.analysis.visits is not None and decision.sims > 0
     if not decision.has_network:
         out.text(f"Last move: {who} {name} ({session.seat_label(decision.player)})", scale=0.85)
-    elif prior is not None and searched and int(np.argmax(prior)) != decision.action:
-        wanted = session.move_name(int(np.argmax(prior)), before)
+    elif prior is not None and searched and greedy_action(prior) != decision.action:
+        wanted = session.move_name(greedy_action(prior), before)
         out.text(f"Last move: {who} {name}: search overruled", theme.CHANGED, scale=0.85)
         out.text(f"the network, which wanted {wanted}", theme.CHANGED, scale=0.85)
     else:

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import numpy as np
 
-from agents.base import Agent, Analysis
+from agents.base import Agent, Analysis, greedy_action
 from games.game import Action, Game, Player, State
 from games.geometry import board_geometry
 from viz.board import Overlay
 from viz.layout import Cell, piece_moves, read_pieces
 from viz.theme import palette
-from viz.thinker import Thinker, default_sims, network_parts, start_thinking
+from viz.thinker import Thinker, can_step, default_sims, start_thinking
 
 SIMS_LADDER = (0, 1, 2, 5, 10, 20, 50, 100, 200, 400, 800, 1000, 1600, 3200, 6400)
 WATCH_DELAYS = (0.0, 0.2, 0.5, 1.0, 2.0, 4.0)  # seconds between moves in `sandbox watch`
@@ -43,7 +43,7 @@ class Decision:
 
 def uses_network(agent: Agent) -> bool:
     """Whether the simulations control applies: the agent is searched by the viewer itself."""
-    return network_parts(agent) is not None
+    return can_step(agent)
 
 
 class Session:
@@ -353,7 +353,7 @@ class Session:
             prior=prior,
             visits=analysis.visits,
             q=analysis.q,
-            system1=int(np.argmax(prior)) if prior is not None else None,
+            system1=greedy_action(prior) if prior is not None else None,
             system2=analysis.action if searched else None,
             last_move=base.last_move,
             selected=base.selected,

@@ -13,33 +13,24 @@ worker thread and the viewer polls it.
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import time
 
 import numpy as np
 
-from agents.base import Agent, Analysis
-from agents.mcts import Search
+from agents.base import Agent, Analysis, SearchAgent, greedy_action
+from agents.bots import analysis_of
 from games.game import Action, State
-from sandbox.config import MCTSConfig
 
 
-def network_parts(agent: Agent) -> tuple[object, MCTSConfig] | None:
-    """(evaluator, search config) of an agent the viewer can search step by step, else None."""
-    evaluator = getattr(agent, "evaluator", None)
-    if evaluator is None:
-        return None
-    cfg = getattr(agent, "cfg", None)
-    if not isinstance(cfg, MCTSConfig):
-        cfg = MCTSConfig(num_simulations=0)
-    return evaluator, dataclasses.replace(cfg, dirichlet_fraction=0.0)
+def can_step(agent: Agent) -> bool:
+    """Whether the viewer can run the agent's search itself, a slice or a simulation at a time."""
+    return isinstance(agent, SearchAgent)
 
 
 def default_sims(agent: Agent) -> int:
-    """The agent's own search budget: 0 for System 1 and for agents without a network."""
-    parts = network_parts(agent)
-    return parts[1].num_simulations if parts else 0
+    """The agent's own search budget: 0 for System 1 and for agents the viewer cannot step."""
+    return agent.num_simulations if isinstance(agent, SearchAgent) else 0
 
 
 class SearchThinker:
@@ -48,15 +39,12 @@ class SearchThinker:
     can_step = True
     error: BaseException | None = None
 
-    def __init__(self, agent: Agent, state: State, sims: int, seed: int = 0):
-        parts = network_parts(agent)
-        assert parts is not None, "SearchThinker needs an agent with an evaluator"
-        evaluator, cfg = parts
-        self.has_network = type(evaluator).__name__ == "NetworkEvaluator"
+    def __init__(self, agent: SearchAgent, state: State, sims: int, seed: int = 0):
+        self.has_network = agent.has_network
         self.sims = max(0, sims)
         self._budget = self.sims
-        cfg = dataclasses.replace(cfg, num_simulations=self.sims)  # sizes the search's tree
-        self._search = Search([state.clone()], evaluator, cfg, np.random.default_rng(seed))
+        self._search = agent.new_search([state.clone()], np.random.default_rng(seed))
+        self._search.step([0])  # budgets come from the dial, not the agent (nothing runs yet)
 
     @property
     def sims_done(self) -> int:
@@ -89,22 +77,10 @@ class SearchThinker:
     def analysis(self) -> Analysis:
         """The position as the search sees it now (partial until `done`)."""
         [result] = self._search.results()
-        prior = result.prior
-        network_action = int(np.argmax(prior))
         if self.sims == 0:
-            value = result.network_value
-            return Analysis(
-                network_action, prior, value=value, network_value=value, pv=(network_action,)
-            )
-        return Analysis(
-            action=result.best_action,
-            prior=prior,
-            visits=result.visits,
-            q=result.q,
-            value=float(result.root_values[result.to_play]),
-            network_value=result.network_value,
-            pv=tuple(result.pv),
-        )
+            action, value = greedy_action(result.prior), result.network_value
+            return Analysis(action, result.prior, value=value, network_value=value, pv=(action,))
+        return analysis_of(result)
 
     def move(self) -> Action | None:
         return self.analysis().action if self.done else None
@@ -170,6 +146,6 @@ Thinker = SearchThinker | ThreadThinker
 
 def start_thinking(agent: Agent, state: State, sims: int | None = None, seed: int = 0) -> Thinker:
     """A thinker for `agent` in `state`; `sims` overrides a network agent's search budget."""
-    if network_parts(agent) is not None:
+    if isinstance(agent, SearchAgent):
         return SearchThinker(agent, state, default_sims(agent) if sims is None else sims, seed)
     return ThreadThinker(agent, state, seed=seed)

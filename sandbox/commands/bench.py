@@ -9,7 +9,7 @@ import sys
 
 from games.catalogue import resolve_game
 from games.errors import UserError
-from sandbox.bench import BenchResult, BenchSettings, memory_check, run_bench
+from sandbox.evaluation.bench import BenchResult, BenchSettings, memory_check, run_bench
 
 
 def register(sub: argparse._SubParsersAction) -> None:

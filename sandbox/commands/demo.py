@@ -16,12 +16,12 @@ import numpy as np
 from tqdm import tqdm
 
 from games.game import load
-from sandbox.arena import play_match
 from sandbox.commands.train import train_with_progress
 from sandbox.config import load_config
-from sandbox.referee import load_positions, score_agent
-from sandbox.run import RunDir, new_run_dir
+from sandbox.evaluation.arena import play_match
+from sandbox.evaluation.referee import load_positions, score_agent
 from sandbox.specs import make_agent
+from sandbox.training.run import RunDir, new_run_dir
 
 
 def register(sub: argparse._SubParsersAction) -> None:

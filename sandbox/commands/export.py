@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from games.errors import UserError
-from sandbox.checkpoint import export_model
+from sandbox.training.checkpoint import export_model
 
 
 def register(sub: argparse._SubParsersAction) -> None:

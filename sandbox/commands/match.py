@@ -10,7 +10,7 @@ from tqdm import tqdm
 
 from games.errors import UserError
 from games.game import load
-from sandbox.arena import MatchResult, Outcomes, play_match
+from sandbox.evaluation.arena import MatchResult, Outcomes, play_match
 from sandbox.specs import make_agent
 
 

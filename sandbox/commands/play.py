@@ -18,7 +18,7 @@ import numpy as np
 from agents.base import Agent
 from games.errors import UserError
 from games.game import Game, load
-from sandbox.specs import make_agent, parse_spec, zoo_path
+from sandbox.specs import make_agent, parse_spec, search_player, zoo_path
 
 DEFAULT_SIMS = 200  # default search depth of the opponent (System 2)
 SIZE = (1600, 900)  # screenshot size: 16:9 slides
@@ -99,7 +99,7 @@ def run_watch(args: argparse.Namespace) -> int:
         ]
     elif zoo_path(game.name).exists():
         seats = [
-            make_agent(f"mcts:model=zoo:{game.name},sims={DEFAULT_SIMS}", game, args.device),
+            shipped_player(game, DEFAULT_SIMS, args.device, args.seed),
             make_agent(f"policy:model=zoo:{game.name}", game, args.device),
         ]
     else:
@@ -117,17 +117,23 @@ def _opponent(spec: str | None, game: Game, args: argparse.Namespace) -> Agent |
         if parse_spec(spec).kind == "human":
             return None  # two humans at one board
         return make_agent(spec, game, args.device, seed=args.seed)
+    sims = DEFAULT_SIMS if args.sims is None else args.sims
     if zoo_path(game.name).exists():
-        sims = DEFAULT_SIMS if args.sims is None else args.sims
-        return make_agent(f"mcts:model=zoo:{game.name},sims={sims}", game, args.device, args.seed)
-    return _fallback(game, DEFAULT_SIMS if args.sims is None else args.sims, args.seed)
+        return shipped_player(game, sims, args.device, args.seed)
+    return _fallback(game, sims, args.seed)
+
+
+def shipped_player(game: Game, sims: int, device: str, seed: int) -> Agent:
+    """The game's shipped model with its own search settings, at `sims` simulations."""
+    player = search_player("mcts", game, device, seed, model=f"zoo:{game.name}")
+    return player.with_simulations(sims, name=f"mcts:model=zoo:{game.name},sims={sims}")
 
 
 def _fallback(game: Game, sims: int, seed: int) -> Agent:
     """MCTS guided by random rollouts: playable everywhere, but System 1 is a uniform prior."""
     from agents.bots import MCTSBot
     from agents.evaluators import RolloutEvaluator
-    from sandbox.config import MCTSConfig
+    from agents.mcts import MCTSConfig
 
     print(
         f"note: no shipped model for {game.name} (sandbox/zoo/{game.name}.pt); the opponent is "
@@ -135,8 +141,8 @@ def _fallback(game: Game, sims: int, seed: int) -> Agent:
         "Give --agent mcts:model=PATH to play a trained network.",
         file=sys.stderr,
     )
-    cfg = MCTSConfig(num_simulations=sims, dirichlet_fraction=0.0)
-    return MCTSBot(RolloutEvaluator(game, np.random.default_rng(seed)), cfg, name="mcts+rollouts")
+    evaluator = RolloutEvaluator(game, np.random.default_rng(seed))
+    return MCTSBot(evaluator, MCTSConfig(), name="mcts+rollouts", num_simulations=sims)
 
 
 def _size(text: str | None, default: tuple[int, int]) -> tuple[int, int]:

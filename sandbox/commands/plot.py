@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from games.errors import UserError
-from sandbox.metrics import read_metrics
+from sandbox.training.metrics import read_metrics
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 from games.errors import UserError
 from games.game import load
-from sandbox.referee import (
+from sandbox.evaluation.referee import (
     Accuracy,
     RefereeReport,
     check_same_game,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from games.errors import UserError
 from games.game import load
-from sandbox.report import format_table, load_summary, write_figures, write_page
+from sandbox.evaluation.report import format_table, load_summary, write_figures, write_page
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
-from games.catalogue import resolve_game
-from games.errors import UserError
-from sandbox.checkpoint import read_checkpoint
-from sandbox.config import Config, from_dict, load_config, merge_dicts, parse_override, read_toml
-from sandbox.run import RunDir, latest_run_dir, new_run_dir
-from sandbox.train import IterationInfo, train
+from games.game import load
+from sandbox.config import Config
+from sandbox.evaluation.periodic import against_random
+from sandbox.training.loop import IterationInfo, train
+from sandbox.training.run import RunDir
+from sandbox.training.start import prepare_run
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -47,34 +46,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    spec = resolve_game(args.game)
     overrides = list(args.set)
     if args.minutes is not None:
         overrides.append(f"train.minutes={float(args.minutes)}")
     if args.device:
         overrides.append(f'train.device="{args.device}"')
-    if args.resume:
-        run_dir = RunDir(args.run_dir) if args.run_dir else latest_run_dir(spec.name)
-    else:
-        run_dir = RunDir(args.run_dir) if args.run_dir else new_run_dir(spec.name)
-    if args.resume and run_dir.config.exists():
-        data = read_toml(run_dir.config)
-        for text in overrides:
-            data = merge_dicts(data, parse_override(text))
-        cfg = from_dict(data)
-        if resolve_game(cfg.game).openspiel != spec.openspiel:
-            raise UserError(f"{run_dir.path} is a run of {cfg.game}, not {spec.name}")
-    else:
-        cfg = load_config(args.config, overrides, game=spec.name)
-    cfg = dataclasses.replace(cfg, game=spec.name)
-    if run_dir.has_checkpoint():
-        if not args.resume:
-            raise UserError(
-                f"{run_dir.path} already holds a run; pass --resume to continue it or choose "
-                "another --run-dir (nothing was overwritten)"
-            )
-        read_checkpoint(run_dir.latest)  # a damaged checkpoint is reported before any work
-    print(f"training {spec.name} in {run_dir.path}", file=sys.stderr)
+    cfg, run_dir = prepare_run(args.game, args.run_dir, args.resume, args.config, overrides)
+    print(f"training {cfg.game} in {run_dir.path}", file=sys.stderr)
     last = train_with_progress(cfg, run_dir, resume=args.resume, quiet=args.quiet)
     if last:
         from sandbox.commands.plot import plot_run
@@ -108,7 +86,8 @@ def train_with_progress(
         bar.update((min(round(info.elapsed), bar.total) - bar.n) if budget else 1)
 
     try:
-        return train(cfg, run_dir, resume=resume, on_iteration=on_iteration)
+        evaluation = against_random(load(cfg.game), cfg)
+        return train(cfg, run_dir, resume, on_iteration, evaluation)
     finally:
         if bar is not None:
             bar.close()

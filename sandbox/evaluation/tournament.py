@@ -13,55 +13,33 @@ opening in its list twice, once from each seat, so a first-move advantage cancel
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from agents.base import Agent
-from agents.evaluators import NetworkEvaluator
-from agents.mcts import run_search
 from games.game import Action, Game, State
-from sandbox.config import MCTSConfig
-from sandbox.elo import Tournament
+from sandbox.evaluation.elo import Tournament
 
 Progress = Callable[[int], None]
 
 
 @dataclass(frozen=True)
 class Entrant:
-    """A tournament player: a network with a search budget (0 = System 1), or any Agent."""
+    """A tournament player under its table name (e.g. a model at one budget: "zoo:x sims=8")."""
 
     name: str
-    evaluator: NetworkEvaluator | None = None
-    mcts: MCTSConfig | None = None  # its num_simulations is the budget; 0 = System 1
-    agent: Agent | None = None
-
-    @property
-    def is_network(self) -> bool:
-        return self.evaluator is not None
-
-
-def network_entrant(name: str, evaluator: NetworkEvaluator, cfg: MCTSConfig, sims: int) -> Entrant:
-    cfg = dataclasses.replace(cfg, num_simulations=sims, dirichlet_fraction=0.0)
-    return Entrant(name, evaluator=evaluator, mcts=cfg)
+    agent: Agent
 
 
 def choose_moves(
     entrant: Entrant, states: Sequence[State], rng: np.random.Generator
 ) -> list[Action]:
-    """The entrant's move in each state; network entrants search all states in one batch."""
+    """The entrant's move in each state (network agents search them all in one batch)."""
     if not states:
         return []
-    if entrant.evaluator is not None and entrant.mcts is not None:
-        if entrant.mcts.num_simulations <= 0:
-            priors, _ = entrant.evaluator.evaluate(states)
-            return [int(a) for a in np.argmax(priors, axis=1)]
-        results = run_search(states, entrant.evaluator, entrant.mcts, rng)
-        return [r.best_action for r in results]
-    assert entrant.agent is not None
-    return [entrant.agent.select_action(state, rng) for state in states]
+    return entrant.agent.select_actions(states, rng)
 
 
 def random_openings(
@@ -161,7 +139,7 @@ def run_tournament(
     progress: Progress | None = None,
     openings_of: Callable[[str, str], Sequence[tuple[Action, ...]]] | None = None,
 ) -> Tournament:
-    """Plays every pairing (2 games per opening) and collects the results for `sandbox.elo`.
+    """Plays every pairing (2 games per opening) and collects the results for `elo.rate`.
 
     `openings_of(p, q)`, when given, picks a pairing's openings (more games where the results
     are thin, e.g. against the anchor); otherwise every pairing plays `openings`.

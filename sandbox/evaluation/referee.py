@@ -21,9 +21,9 @@ from agents.base import Agent
 from games.catalogue import GAMES
 from games.errors import UserError
 from games.game import Action, Game, load
-from sandbox.arena import wilson_interval
+from sandbox.evaluation.arena import wilson_interval
 
-REFEREE_DIR = Path(__file__).parent / "referee"
+REFEREE_DIR = Path(__file__).parent / "positions"
 
 # Short names of the shipped files, and the game presets that name the same sets.
 POSITION_FILES = {
@@ -139,7 +139,7 @@ def game_of_positions(positions: Sequence[Position]) -> Game:
 
 def check_same_game(game: Game, positions: Sequence[Position]) -> None:
     """UserError when the positions are of another game than `game`."""
-    if positions and _canonical(positions[0].game) != str(game.openspiel):
+    if positions and not load(positions[0].game).is_same_as(game):
         raise UserError(
             f"the positions are of {positions[0].game}, but the agent plays {game.name} "
             f"({game.openspiel})"
@@ -238,22 +238,26 @@ def score_agent(
     positions: Sequence[Position],
     rng: np.random.Generator,
     progress: Progress | None = None,
+    chunk: int = 64,
 ) -> RefereeReport:
     """Asks `agent` for a move in every position and checks it against the labels.
+
+    Positions go to the agent `chunk` at a time (`select_actions`), so a network agent searches
+    them in one batch; progress is reported after each chunk.
 
     An illegal move counts as wrong. Positions are replayed through OpenSpiel, so a label whose
     actions are illegal in `game` raises UserError rather than scoring nonsense.
     """
     check_same_game(game, positions)
-    chosen, correct, strict = [], [], []
-    for position in positions:
-        state = game.state_from_actions(position.actions)
-        action = int(agent.select_action(state, rng))
-        chosen.append(action)
-        correct.append(action in position.optimal_wdl)
-        strict.append(action in position.optimal)
+    chosen: list[Action] = []
+    for start in range(0, len(positions), chunk):  # batched: one network call per step
+        part = positions[start : start + chunk]
+        states = [game.state_from_actions(p.actions) for p in part]
+        chosen += [int(a) for a in agent.select_actions(states, rng)]
         if progress is not None:
-            progress(1)
+            progress(len(part))
+    correct = [a in p.optimal_wdl for a, p in zip(chosen, positions, strict=True)]
+    strict = [a in p.optimal for a, p in zip(chosen, positions, strict=True)]
     informative = [i for i, p in enumerate(positions) if p.is_informative]
     phases = [phase_of(p, game) for p in positions]
     by_phase = {

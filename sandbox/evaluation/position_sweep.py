@@ -21,17 +21,15 @@ deliberation had to fight the instinct. They are the class's example boards.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from agents.evaluators import NetworkEvaluator
-from agents.mcts import Search, run_search
+from agents.base import greedy_actions
+from agents.bots import MCTSBot
 from games.game import State
-from sandbox.config import MCTSConfig
-from sandbox.referee import Accuracy, Position
+from sandbox.evaluation.referee import Accuracy, Position
 
 Progress = Callable[[int], None]
 
@@ -49,8 +47,7 @@ class PositionSearch:
 
 
 def search_positions(
-    evaluator: NetworkEvaluator,
-    cfg: MCTSConfig,
+    player: MCTSBot,
     states: Sequence[State],
     sims: Sequence[int],
     rng: np.random.Generator,
@@ -62,16 +59,15 @@ def search_positions(
     progress is called with 1 per simulation step (max(sims) in all).
     """
     budgets = sorted(set(sims))
-    cfg = dataclasses.replace(cfg, num_simulations=max(budgets), dirichlet_fraction=0.0)
-    search = Search(states, evaluator, cfg, rng)
+    search = player.with_simulations(max(budgets)).new_search(states, rng)
     actions = np.zeros((len(budgets), len(states)), dtype=np.int64)
     results = None
     for k, budget in enumerate(budgets):
         if budget == 0:
-            actions[k] = np.argmax(search.priors, axis=1)
+            actions[k] = greedy_actions(search.priors)
             continue
-        if cfg.gumbel or cfg.leaves_per_step > 1:  # plans by budget / virtual loss: afresh
-            results = run_search(states, evaluator, cfg, rng, budget)
+        if player.cfg.gumbel or player.cfg.leaves_per_step > 1:  # plans by budget: afresh
+            results = player.with_simulations(budget).search_many(states, rng)
             if progress:
                 progress(budget - (budgets[k - 1] if k else 0))
         else:
@@ -133,7 +129,7 @@ def _correct(actions: np.ndarray, positions: Sequence[Position]) -> np.ndarray:
 
 def changes_by_sims(ps: PositionSearch, positions: Sequence[Position]) -> list[SearchChanges]:
     """One SearchChanges per budget above 0 (System 1 itself is the reference)."""
-    system1 = np.argmax(ps.prior, axis=1)  # System 1 = the network's argmax
+    system1 = np.array(greedy_actions(ps.prior))
     ok1 = _correct(system1, positions)
     out = []
     for k, sims in enumerate(ps.sims):
@@ -166,7 +162,7 @@ def examples_that_mattered(
     if count <= 0 or not ps.sims or max(ps.sims) == 0:
         return []
     top = len(ps.sims) - 1
-    system1 = np.argmax(ps.prior, axis=1)
+    system1 = np.array(greedy_actions(ps.prior))
     system2 = ps.actions[top]
     ok1, ok2 = _correct(system1, positions), _correct(system2, positions)
     rows = np.arange(len(positions))

@@ -5,7 +5,7 @@ runs/<game>/<YYYYmmdd-HHMMSS>/
   metrics.jsonl    one line per iteration; tensorboard/ beside it
   checkpoints/     latest.pt every iteration, step_000500.pt every k-th (atomic writes)
   replay.npz       the replay buffer, so a resumed run trains on the same positions
-  games/           iter_0007.jsonl self-play records, replayable in the viewer
+  games/           iter_0007.jsonl self-play records (actions and returns per game)
 """
 
 from __future__ import annotations

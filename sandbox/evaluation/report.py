@@ -21,8 +21,8 @@ from typing import Any
 
 from games.errors import UserError
 from games.game import Game
-from sandbox.exchange import Exchange, exchange_rates, ordered_by_training
-from sandbox.experiments import SweepResult
+from sandbox.evaluation.exchange import Exchange, exchange_rates, ordered_by_training
+from sandbox.evaluation.sweep import SweepResult
 from viz import plots
 
 # fmt: off
@@ -167,7 +167,7 @@ def write_figures(summary: Mapping[str, Any], out: Path, game: Game | None = Non
     ]
     metrics = Path(summary["run"]) / "metrics.jsonl" if summary.get("run") else None
     if metrics is not None and metrics.is_file():
-        from sandbox.metrics import read_metrics
+        from sandbox.training.metrics import read_metrics
 
         run_title = f"Training run {Path(summary['run']).name}"
         figures.append(

@@ -30,12 +30,12 @@ import numpy as np
 import pyspiel
 import torch
 
+from agents.bots import MCTSBot
 from agents.evaluators import NetworkEvaluator
-from agents.mcts import run_search
-from agents.network import build_network
+from agents.mcts import MCTSConfig
+from agents.network import NetworkConfig, build_network
 from games.game import Game, State, load
-from sandbox.config import Config, MCTSConfig, NetworkConfig, SelfPlayConfig
-from sandbox.selfplay import peak_rss_bytes, play_games, worker_pool
+from sandbox.training.selfplay import SelfPlayConfig, peak_rss_bytes, play_games, worker_pool
 
 
 @dataclass(frozen=True)
@@ -120,22 +120,25 @@ def parallel_forward_rate(
     return sum(f.result() for f in futures)
 
 
-def selfplay_config(s: BenchSettings, concurrent: int, leaves: int = 1) -> Config:
-    return Config(
-        game=s.game,
-        network=NetworkConfig(channels=s.channels, blocks=s.blocks),
-        mcts=MCTSConfig(num_simulations=s.sims, leaves_per_step=leaves),
-        selfplay=SelfPlayConfig(
-            games_per_iteration=s.games, concurrent_games=concurrent, workers=s.workers
-        ),
+def selfplay_config(
+    s: BenchSettings, concurrent: int, leaves: int = 1
+) -> tuple[MCTSConfig, SelfPlayConfig]:
+    """The search and self-play settings of the bench's self-play, as `play_games` takes them."""
+    return (
+        MCTSConfig(num_simulations=s.sims, leaves_per_step=leaves),
+        SelfPlayConfig(games_per_iteration=s.games, concurrent_games=concurrent, workers=s.workers),
     )
 
 
 def timed_selfplay(
-    game: Game, cfg: Config, evaluator: NetworkEvaluator, num_games: int, seed: int
+    game: Game,
+    cfg: tuple[MCTSConfig, SelfPlayConfig],
+    evaluator: NetworkEvaluator,
+    num_games: int,
+    seed: int,
 ) -> tuple[dict[str, float], list]:
     start = time.perf_counter()
-    records, stats = play_games(game, cfg, evaluator, num_games, seed)
+    records, stats = play_games(game, *cfg, evaluator, num_games, seed)
     seconds = time.perf_counter() - start
     figures = {
         "seconds": seconds,
@@ -163,25 +166,23 @@ def sample_positions(game: Game, records: Sequence, count: int = 4, ply: int = 6
 
 
 def single_tree_rates(
-    searches: Sequence[tuple[NetworkEvaluator, MCTSConfig]],
-    positions: Sequence[State],
-    seconds: float,
+    searches: Sequence[MCTSBot], positions: Sequence[State], seconds: float
 ) -> list[float]:
-    """(c) and (c1): simulations/s of one tree at a time, as MCTSBot searches, for each
-    (evaluator, config); the searches take turns in short slices so that a change in the
-    machine's load hits them alike. The cache is cleared before each search."""
+    """(c) and (c1): simulations/s of one tree at a time, as MCTSBot searches, for each player;
+    the searches take turns in short slices so that a change in the machine's load hits them
+    alike. The cache is cleared before each search."""
     rng = np.random.default_rng(0)
     slice_seconds = min(0.5, seconds / 4)
     counts = [0] * len(searches)
     spent = [0.0] * len(searches)
     i = 0
     while min(spent) < seconds:
-        for k, (evaluator, cfg) in enumerate(searches):
+        for k, player in enumerate(searches):
             start = time.perf_counter()
             while time.perf_counter() - start < slice_seconds:
-                evaluator.clear_cache()
-                run_search([positions[i % len(positions)]], evaluator, cfg, rng)
-                counts[k] += cfg.num_simulations
+                player.evaluator.clear_cache()  # type: ignore[attr-defined]
+                player.search(positions[i % len(positions)], rng)
+                counts[k] += player.num_simulations
                 i += 1
             spent[k] += time.perf_counter() - start
     return [count / t for count, t in zip(counts, spent, strict=True)]
@@ -214,8 +215,8 @@ def run_bench(s: BenchSettings, progress=lambda phase: None) -> BenchResult:
     result = BenchResult(s)
     cfg = selfplay_config(s, concurrent=s.games)
     if s.workers > 1:  # start the worker processes before any clock runs
-        warm = dataclasses.replace(cfg, mcts=dataclasses.replace(cfg.mcts, num_simulations=2))
-        play_games(game, warm, evaluator, s.workers, s.seed + 1)
+        warm = selfplay_config(dataclasses.replace(s, sims=2), concurrent=s.workers)
+        play_games(game, *warm, evaluator, s.workers, s.seed + 1)
     # (a) is measured on a grid of batch sizes before and after (b), and read at (b)'s mean
     # batch by interpolation, so a drift in the machine's load between them cancels out.
     nominal = -(-s.games // s.workers)  # games per process
@@ -239,10 +240,9 @@ def run_bench(s: BenchSettings, progress=lambda phase: None) -> BenchResult:
     progress("(c) single-tree analysis")
     positions = sample_positions(game, records)
     evaluator.reset_counters()
-    analysis = MCTSConfig(num_simulations=s.sims, dirichlet_fraction=0.0, leaves_per_step=s.leaves)
-    batch1 = dataclasses.replace(analysis, leaves_per_step=1)
-    no_cache = make_evaluator(s, game, cache_size=0)
-    rates = single_tree_rates([(evaluator, analysis), (no_cache, batch1)], positions, s.seconds)
+    analysis = MCTSBot(evaluator, MCTSConfig(num_simulations=s.sims, leaves_per_step=s.leaves))
+    batch1 = MCTSBot(make_evaluator(s, game, cache_size=0), MCTSConfig(num_simulations=s.sims))
+    rates = single_tree_rates([analysis, batch1], positions, s.seconds)
     result.single = {
         "sims_per_s": rates[0],
         "batch1_sims_per_s": rates[1],
@@ -269,7 +269,7 @@ def memory_check(s: BenchSettings, seconds: float = 0.0) -> dict:
     so far, and `finished` says so.
     """
     args = json.dumps({"settings": dataclasses.asdict(s), "seconds": seconds})
-    code = f"from sandbox.bench import _memory_child; _memory_child({args!r})"
+    code = f"from sandbox.evaluation.bench import _memory_child; _memory_child({args!r})"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
@@ -285,7 +285,7 @@ def _memory_child(args: str) -> None:
     cfg = selfplay_config(dataclasses.replace(s, workers=1), concurrent=s.games)
     start = time.perf_counter()
     worker = threading.Thread(
-        target=play_games, args=(game, cfg, evaluator, s.games, s.seed), daemon=True
+        target=play_games, args=(game, *cfg, evaluator, s.games, s.seed), daemon=True
     )
     worker.start()
     worker.join(timeout=options["seconds"] or None)

@@ -12,8 +12,17 @@ from dataclasses import dataclass
 import torch
 
 from agents.network import PolicyValueNet
-from sandbox.config import LearnerConfig
-from sandbox.replay import Batch
+from sandbox.training.replay import Batch
+
+
+@dataclass(frozen=True)
+class LearnerConfig:
+    batch_size: int = 256
+    learning_rate: float = 2e-3  # AdamW
+    weight_decay: float = 1e-4
+    steps_per_iteration: int = 100  # gradient steps after each self-play iteration
+    min_buffer: int = 1_000  # positions in the buffer before learning starts
+    value_weight: float = 1.0  # loss = policy CE + value_weight * value MSE
 
 
 @dataclass(frozen=True)

@@ -30,13 +30,21 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from agents.evaluators import Evaluator
-from agents.mcts import choose_action, run_search
+from agents.mcts import MCTSConfig, choose_action, run_search
 from games.catalogue import GameSpec
 from games.game import Game, State, load
-from sandbox.config import Config
-from sandbox.records import GameRecord
+from sandbox.training.records import GameRecord
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SelfPlayConfig:
+    games_per_iteration: int = 64  # complete games played per training iteration
+    concurrent_games: int = 64  # games whose leaves share one network call
+    full_search_fraction: float = 1.0  # playout cap randomization: moves searched fully (targets)
+    fast_simulations: int = 16  # budget of the other moves, which are not training targets
+    workers: int = 1  # self-play processes (one per core is fastest on CPU)
 
 
 @dataclass
@@ -69,19 +77,24 @@ _COUNTERS = ("hits", "misses", "positions_evaluated", "calls", "forward_seconds"
 
 def play_games(
     game: Game,
-    cfg: Config,
+    mcts: MCTSConfig,
+    sp: SelfPlayConfig,
     evaluator: Evaluator,
     num_games: int,
     seed: int,
     first_index: int = 0,
 ) -> tuple[list[GameRecord], SelfPlayStats]:
-    """Plays `num_games` self-play games; game i uses rng `default_rng([seed, first_index + i])`."""
-    workers = min(cfg.selfplay.workers, num_games)
+    """Plays `num_games` self-play games; game i uses rng `default_rng([seed, first_index + i])`.
+
+    The one place where search gets root noise (`is_noisy=True`) and moves are sampled.
+    """
+    workers = min(sp.workers, num_games)
     if workers > 1:
         if str(getattr(evaluator, "device", "cpu")) == "cpu":
-            return _play_in_workers(game, cfg, evaluator, num_games, seed, first_index, workers)
+            return _play_in_workers(
+                game, mcts, sp, evaluator, num_games, seed, first_index, workers
+            )
         log.warning("selfplay.workers > 1 needs the network on the CPU; playing in one process")
-    mcts, sp = cfg.mcts, cfg.selfplay
     pending = list(range(first_index, first_index + num_games))[::-1]
     slots: list[_Slot] = []
     records: list[GameRecord] = []
@@ -95,7 +108,8 @@ def play_games(
         is_full = [slot.rng.random() < sp.full_search_fraction for slot in slots]
         budgets = [mcts.num_simulations if f else sp.fast_simulations for f in is_full]
         rngs = [slot.rng for slot in slots]
-        results = run_search([s.state for s in slots], evaluator, mcts, rngs, budgets)
+        states = [s.state for s in slots]
+        results = run_search(states, evaluator, mcts, rngs, budgets, is_noisy=True)
         simulations += sum(budgets)
         moves += len(slots)
         still_playing = []
@@ -187,14 +201,21 @@ def _init_worker() -> None:
 
 
 def _play_share(
-    spec: GameSpec, cfg: Config, evaluator: Evaluator, num_games: int, seed: int, first: int
+    spec: GameSpec,
+    mcts: MCTSConfig,
+    sp: SelfPlayConfig,
+    evaluator: Evaluator,
+    num_games: int,
+    seed: int,
+    first: int,
 ) -> tuple[list[GameRecord], SelfPlayStats]:
-    return play_games(load(spec), cfg, evaluator, num_games, seed, first)
+    return play_games(load(spec), mcts, sp, evaluator, num_games, seed, first)
 
 
 def _play_in_workers(
     game: Game,
-    cfg: Config,
+    mcts: MCTSConfig,
+    sp: SelfPlayConfig,
     evaluator: Evaluator,
     num_games: int,
     seed: int,
@@ -202,16 +223,13 @@ def _play_in_workers(
     workers: int,
 ) -> tuple[list[GameRecord], SelfPlayStats]:
     """Each worker plays a contiguous share of the games with its share of the concurrency."""
-    sp = cfg.selfplay
     concurrent = max(1, math.ceil(sp.concurrent_games / workers))
-    one = dataclasses.replace(
-        cfg, selfplay=dataclasses.replace(sp, workers=1, concurrent_games=concurrent)
-    )
+    one = dataclasses.replace(sp, workers=1, concurrent_games=concurrent)
     sizes = [len(share) for share in np.array_split(np.arange(num_games), workers)]
     firsts = first_index + np.concatenate([[0], np.cumsum(sizes)[:-1]])
     pool = worker_pool(workers)
     futures = [
-        pool.submit(_play_share, game.spec, one, evaluator, size, seed, int(first))
+        pool.submit(_play_share, game.spec, mcts, one, evaluator, size, seed, int(first))
         for size, first in zip(sizes, firsts, strict=True)
     ]
     outputs = [future.result() for future in futures]

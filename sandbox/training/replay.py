@@ -17,7 +17,13 @@ import numpy as np
 from games.encoding import encode_into
 from games.game import Game
 from games.symmetries import symmetries
-from sandbox.records import GameRecord
+from sandbox.training.records import GameRecord
+
+
+@dataclass(frozen=True)
+class ReplayConfig:
+    capacity: int = 100_000  # positions kept (sliding window)
+    augment: bool = True  # sample a random board symmetry per position
 
 
 @dataclass(frozen=True)

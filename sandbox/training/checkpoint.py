@@ -8,16 +8,19 @@ name, "openspiel": game string, "network": {...}, "rng_state"}. The config stays
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 
 from agents.network import PolicyValueNet, build_network
 from games.errors import UserError
 from games.game import Game, load
-from sandbox.config import Config, NetworkConfig, from_dict, to_dict
+
+if TYPE_CHECKING:
+    from sandbox.config import Config
 
 FORMAT = 1
 
@@ -44,7 +47,7 @@ def make_payload(
         "iteration": iteration,
         "game": game.spec.name,
         "openspiel": game.spec.openspiel,
-        "config": to_dict(cfg),
+        "config": dataclasses.asdict(cfg),
         "model": {k: v.detach().cpu() for k, v in net.state_dict().items()},
         "optimizer": optimizer.state_dict() if optimizer is not None else None,
         **(extra or {}),
@@ -85,16 +88,23 @@ def load_network(
     """
     payload = read_checkpoint(path)
     ckpt_game = load(payload["game"]) if payload["game"] else load(payload["openspiel"])
-    if game is not None and ckpt_game.spec.openspiel != game.spec.openspiel:
+    if game is not None and not ckpt_game.is_same_as(game):
         raise UserError(f"checkpoint {path} is for game '{ckpt_game.name}', not '{game.name}'")
-    cfg = from_dict(payload["config"])
-    net = build_network(cfg.network if isinstance(cfg, Config) else NetworkConfig(), ckpt_game)
+    cfg = checkpoint_config(payload)
+    net = build_network(cfg.network, ckpt_game)
     try:
         net.load_state_dict(payload["model"])
     except RuntimeError as err:
         raise UserError(f"checkpoint {path} does not fit its own network config: {err}") from None
     net.eval()
     return net, ckpt_game, payload
+
+
+def checkpoint_config(payload: dict[str, Any]) -> Config:
+    """The config a checkpoint was trained with (its search settings play the model)."""
+    from sandbox.config import from_dict  # the composed config imports the training modules
+
+    return from_dict(payload["config"], saved=True)
 
 
 def export_model(source: Path | str, destination: Path) -> dict[str, Any]:

@@ -1,10 +1,10 @@
 """The sweep: strength against test-time compute, System 1 (0 simulations) to System 2 (N).
 
 For each model ("contender") and each budget in `sims`, strength is measured three ways:
-1. accuracy on solver-labelled positions (`sandbox.position_sweep`: every budget read off one
-   batched search per model; `sandbox.referee` labels and Wilson intervals),
-2. Elo from a tournament among all (model, sims) players plus anchors (`sandbox.tournament`,
-   rated by `sandbox.elo`, random = 0),
+1. accuracy on solver-labelled positions (`position_sweep`: every budget read off one batched
+   search per model; `referee` labels and Wilson intervals),
+2. Elo from a tournament among all (model, sims) players plus anchors (`tournament`, rated by
+   `elo`, random = 0),
 3. think time per move, one position at a time, as a user of the viewer would wait.
 The phases share a `_Sweep` and each reports its progress through a callback, so the command
 line can show one bar (with its remaining time) per phase.
@@ -12,7 +12,6 @@ line can show one bar (with its remaining time) per phase.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -21,12 +20,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from agents.base import Agent
-from agents.bots import MCTSBot, PolicyBot
-from agents.evaluators import NetworkEvaluator
+from agents.bots import MCTSBot
+from games.errors import UserError
 from games.game import Game, State
-from sandbox.config import MCTSConfig
-from sandbox.elo import ANCHOR, Ratings, Tournament, rate
-from sandbox.position_sweep import (
+from sandbox.evaluation.elo import ANCHOR, Ratings, Tournament, rate
+from sandbox.evaluation.position_sweep import (
     SearchChanges,
     accuracy_of,
     changes_by_sims,
@@ -34,16 +32,15 @@ from sandbox.position_sweep import (
     random_accuracy,
     search_positions,
 )
-from sandbox.referee import Accuracy, Position, score_agent
-from sandbox.specs import load_evaluator, make_agent, parse_spec
-from sandbox.tournament import (
+from sandbox.evaluation.referee import Accuracy, Position, score_agent
+from sandbox.evaluation.tournament import (
     Entrant,
     ladder,
-    network_entrant,
     random_openings,
     round_robin,
     run_tournament,
 )
+from sandbox.specs import make_agent, parse_spec, search_player
 
 log = logging.getLogger(__name__)
 
@@ -83,45 +80,41 @@ QUICK = SweepConfig(
 
 @dataclass(frozen=True)
 class Contender:
-    """A network under test: a model path and the search settings of its System 2."""
+    """A network under test: a model and the spec its System 2's search settings come from."""
 
     label: str  # curve name: the spec, a zoo name, or "step 1200" for a run's checkpoints
     model: str  # checkpoint path, run dir or zoo:NAME
-    mcts: MCTSConfig = field(default_factory=MCTSConfig)
+    spec: str = ""  # `mcts:`/`policy:` spec whose search keys override the model's own settings
     step: int | None = None  # training step of the checkpoint (train-time compute)
+
+    def player(self, game: Game) -> MCTSBot:
+        """The model as a System 2 player: its checkpoint's search settings, the spec's keys
+        on top (its `sims` is replaced by each budget of the sweep)."""
+        return search_player(self.spec or "mcts", game, model=self.model or None)
 
 
 def contender_from_spec(text: str) -> Contender:
     """`policy:`/`mcts:` spec -> Contender (its sims are replaced by the sweep's list).
 
-    The search is the textbook one leaf per network call unless the spec says `leaves=K`
-    (the viewer's faster default for large budgets plays slightly different moves).
+    The search is the model's own (one leaf per network call unless it was trained otherwise)
+    unless the spec says e.g. `leaves=K` or `c_puct=C`.
     """
     spec = parse_spec(text)
-    base = MCTSConfig()
-    cfg = dataclasses.replace(
-        base,
-        c_puct=float(spec.get("c_puct", base.c_puct)),  # type: ignore[arg-type]
-        gumbel=bool(spec.get("gumbel", 0)),
-        leaves_per_step=int(spec.get("leaves", 1)),  # type: ignore[call-overload]
-        dirichlet_fraction=0.0,
-    )
+    if spec.kind not in ("policy", "mcts"):
+        raise UserError(f"'{text}' is not a network player (policy:... or mcts:...)")
     model = str(spec.get("model") or "")
-    return Contender(label=model or text, model=model, mcts=cfg)
+    return Contender(label=model or text, model=model, spec=text)
 
 
-def think_time_ms(
-    evaluator: NetworkEvaluator, cfg: MCTSConfig, sims: int, states: Sequence[State]
-) -> float:
+def think_time_ms(player: MCTSBot, sims: int, states: Sequence[State]) -> float:
     """Mean wall time of one move, one position at a time, with a cold evaluation cache."""
     if not states:
         return float("nan")
-    cfg = dataclasses.replace(cfg, num_simulations=sims, dirichlet_fraction=0.0)
-    agent = PolicyBot(evaluator) if sims == 0 else MCTSBot(evaluator, cfg)
+    agent = player.with_simulations(sims)
     rng = np.random.default_rng(0)
     total = 0.0
     for state in states:
-        evaluator.clear_cache()
+        agent.evaluator.clear_cache()  # type: ignore[attr-defined]
         start = time.perf_counter()
         agent.select_action(state, rng)
         total += time.perf_counter() - start
@@ -176,7 +169,7 @@ class _Sweep:
     rng: np.random.Generator
     result: SweepResult
     states: list[State]
-    evaluators: dict[str, NetworkEvaluator]
+    players: dict[str, MCTSBot]
     sims: tuple[int, ...]
     rows: dict[str, dict] = field(default_factory=dict)  # player -> CSV row
     anchors: dict[str, Agent] = field(default_factory=dict)
@@ -202,7 +195,7 @@ def run_sweep(
         rng=np.random.default_rng(cfg.seed),
         result=SweepResult(game.name, cfg),
         states=[game.state_from_actions(p.actions) for p in positions],
-        evaluators={c.label: load_evaluator(c.model or None, game) for c in contenders},
+        players={c.label: c.player(game) for c in contenders},
         sims=tuple(sorted(set(cfg.sims))),
     )
     for phase, measure in (
@@ -224,8 +217,7 @@ def _measure_accuracy(sw: _Sweep) -> None:
         return
     step = sw.bar("accuracy", len(sw.contenders) * max(sw.sims))
     for c in sw.contenders:
-        ps = search_positions(sw.evaluators[c.label], c.mcts, sw.states, sw.sims, sw.rng,
-                              c.label, step)  # fmt: skip
+        ps = search_positions(sw.players[c.label], sw.states, sw.sims, sw.rng, c.label, step)
         changes = changes_by_sims(ps, sw.positions)
         sw.result.changes.extend(changes)
         sw.result.examples += examples_that_mattered(ps, sw.positions, sw.cfg.examples)
@@ -260,7 +252,7 @@ def _measure_think_time(sw: _Sweep) -> None:
     for c in sw.contenders:
         for s in sw.sims:
             row = sw.rows.setdefault(player_name(c, s), _network_row(c, s))
-            row["think_ms"] = think_time_ms(sw.evaluators[c.label], c.mcts, s, timed)
+            row["think_ms"] = think_time_ms(sw.players[c.label], s, timed)
             if step:
                 step(1)
 
@@ -268,10 +260,10 @@ def _measure_think_time(sw: _Sweep) -> None:
 def _play_tournament(sw: _Sweep) -> None:
     """The ladder (or round robin) of all players, rated with random = 0."""
     entrants = [
-        network_entrant(player_name(c, s), sw.evaluators[c.label], c.mcts, s)
+        Entrant(player_name(c, s), sw.players[c.label].with_simulations(s))
         for c in sw.contenders
         for s in sw.sims
-    ] + [Entrant(spec, agent=agent) for spec, agent in sw.anchors.items()]
+    ] + [Entrant(spec, agent) for spec, agent in sw.anchors.items()]
     pairs = schedule(sw.rows, sw.contenders, sw.sims, sw.cfg.ladder_width)
     # The anchor's games are cheap and its link to everyone is the thinnest (it loses most
     # games), so its pairings play ANCHOR_GAMES times as many openings.

@@ -1,19 +1,21 @@
-"""The AlphaZero loop: self-play -> replay buffer -> learner -> checkpoint -> arena.
+"""The AlphaZero loop: self-play -> replay buffer -> learner -> checkpoint (-> evaluation).
 
 Everything a run needs to continue lives in its RunDir and is written atomically after every
 iteration, so a crash or Ctrl-C loses at most the iteration in flight, and `--resume` carries on
 with the same network, optimizer, buffer, counters and random streams.
+
+The loop does not know how strength is measured: the caller hands it an `Evaluation` (a
+function of the iteration and the current evaluator) and its metrics go into the same row.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -21,17 +23,36 @@ import torch
 from agents.evaluators import NetworkEvaluator
 from agents.network import build_network, resolve_device
 from games.errors import UserError
-from games.game import Game, load
-from sandbox.checkpoint import make_payload, read_checkpoint, save_checkpoint
-from sandbox.config import Config, dump_toml
-from sandbox.learner import StepMetrics, make_optimizer, train_step
-from sandbox.metrics import MetricsWriter
-from sandbox.records import write_records
-from sandbox.replay import ReplayBuffer
-from sandbox.run import RunDir
-from sandbox.selfplay import play_games
+from games.game import load
+from sandbox.training.checkpoint import make_payload, read_checkpoint, save_checkpoint
+from sandbox.training.learner import StepMetrics, make_optimizer, train_step
+from sandbox.training.metrics import MetricsWriter
+from sandbox.training.records import write_records
+from sandbox.training.replay import ReplayBuffer
+from sandbox.training.run import RunDir
+from sandbox.training.selfplay import play_games
+
+if TYPE_CHECKING:
+    from sandbox.config import Config
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    iterations: int = 1_000_000  # upper bound; --minutes usually ends the run first
+    minutes: float = 0.0  # wall-clock budget, 0 = none
+    seed: int = 0
+    device: str = "auto"  # "cpu", "cuda" or "auto"
+    threads: int = 0  # torch intra-op threads, 0 = one per core
+    checkpoint_every: int = 10  # iterations between kept step_*.pt files (latest.pt every time)
+    eval_every: int = 5  # iterations between evaluations (0 = none)
+    eval_games: int = 20  # games per opponent in each evaluation
+    eval_simulations: int = 32  # simulations of the evaluated System 2
+
+
+# (iteration, evaluator of the current weights) -> metrics for that iteration's row
+Evaluation = Callable[[int, NetworkEvaluator], dict[str, float]]
 
 
 @dataclass(frozen=True)
@@ -50,14 +71,18 @@ def train(
     run: RunDir,
     resume: bool = False,
     on_iteration: Callable[[IterationInfo], None] | None = None,
+    evaluation: Evaluation | None = None,
 ) -> dict[str, Any]:
     """Runs the loop until `cfg.train.minutes` or `cfg.train.iterations` is reached.
 
     Args:
         resume: continue from `run`'s latest checkpoint (a fresh start if there is none).
+        evaluation: called every `cfg.train.eval_every` iterations; its metrics join the row.
     Returns:
         the last metrics row.
     """
+    from sandbox.config import dump_toml  # the composed config imports this module
+
     game = load(cfg.game)
     if run.has_checkpoint() and not resume:
         raise UserError(
@@ -75,7 +100,7 @@ def train(
     step = iteration = games_played = 0
     if resume and run.has_checkpoint():
         payload = read_checkpoint(run.latest)
-        if payload["openspiel"] != game.spec.openspiel:
+        if not load(payload["openspiel"]).is_same_as(game):
             raise UserError(f"{run.path} is a run of {payload['game']}, not {game.name}")
         net.load_state_dict(payload["model"])
         optimizer.load_state_dict(payload["optimizer"])
@@ -105,7 +130,13 @@ def train(
             t0 = time.monotonic()
             net.eval()
             records, sp = play_games(
-                game, cfg, evaluator, cfg.selfplay.games_per_iteration, cfg.train.seed, games_played
+                game,
+                cfg.mcts,
+                cfg.selfplay,
+                evaluator,
+                cfg.selfplay.games_per_iteration,
+                cfg.train.seed,
+                games_played,
             )
             selfplay_seconds = time.monotonic() - t0
             games_played += len(records)
@@ -131,8 +162,12 @@ def train(
                 **_game_stats(records),
                 **_mean_step_metrics(step_metrics),
             }
-            if cfg.train.eval_every and iteration % cfg.train.eval_every == 0:
-                last.update(evaluate_against_baselines(game, evaluator, cfg, iteration))
+            if (
+                evaluation is not None
+                and cfg.train.eval_every
+                and iteration % cfg.train.eval_every == 0
+            ):
+                last.update(evaluation(iteration, evaluator))
             _save(run, cfg, game, net, optimizer, step, iteration, games_played, rng, buffer)
             metrics_writer.write(step, last)
             if on_iteration is not None:
@@ -197,24 +232,3 @@ def _mean_step_metrics(steps: list[StepMetrics]) -> dict[str, float]:
         key: float(np.mean([getattr(m, key) for m in steps]))
         for key in ("loss", "policy_loss", "value_loss", "policy_entropy")
     }
-
-
-def evaluate_against_baselines(
-    game: Game, evaluator: NetworkEvaluator, cfg: Config, iteration: int
-) -> dict[str, float]:
-    """Scores System 1 and System 2 against a random player (both seats), for the curves."""
-    from agents.bots import MCTSBot, PolicyBot, RandomBot
-    from sandbox.arena import play_match
-
-    mcts_cfg = dataclasses.replace(
-        cfg.mcts, num_simulations=cfg.train.eval_simulations, dirichlet_fraction=0.0
-    )
-    out = {}
-    for label, agent in (
-        ("policy", PolicyBot(evaluator)),
-        ("mcts", MCTSBot(evaluator, mcts_cfg)),
-    ):
-        rng = np.random.default_rng([cfg.train.seed, iteration, 99])
-        result = play_match(agent, RandomBot(game), game, cfg.train.eval_games, rng)
-        out[f"eval/{label}_vs_random_score"] = float(result.score)
-    return out
