@@ -40,7 +40,7 @@ def sample_from(
     weights: np.ndarray, temperature: float, legal: np.ndarray, rng: np.random.Generator
 ) -> Action:
     """A move drawn with probability ~ weights^(1/T) over legal moves (weights: prior or visits)."""
-    logits = np.log(np.maximum(weights, 1e-30)) / temperature
+    logits = np.log(np.maximum(weights, 1e-30)) / max(temperature, 1e-3)  # colder overflows
     probs = np.where(legal, np.exp(logits - logits[legal].max()), 0.0)
     return int(rng.choice(len(probs), p=probs / probs.sum()))
 

@@ -137,4 +137,7 @@ def result(
     policy /= policy.sum()
     is_most_visited = visits == visits.max()
     best = int(np.argmax(np.where(is_most_visited & legal, score[None] + sig, -np.inf)))
-    return dataclasses.replace(puct, policy_target=policy[0], best_action=best)
+    from agents.mcts import principal_variation  # mcts imports this module
+
+    pv = [best, *principal_variation(tree, int(tree.children[b, best]))]
+    return dataclasses.replace(puct, policy_target=policy[0], best_action=best, pv=pv)

@@ -63,6 +63,20 @@ class MCTSConfig:
     gumbel_c_visit: float = 50.0  # sigma(q) = (c_visit + max N) * c_scale * q (Danihelka 2022)
     gumbel_c_scale: float = 1.0
 
+    # The values each field may take, checked where a config is read (sandbox/config.py).
+    RANGES = {
+        "num_simulations": "[1, 100000]",
+        "c_puct": "> 0",
+        "dirichlet_alpha": "> 0",
+        "dirichlet_fraction": "[0, 1]",
+        "temperature_moves": ">= 0",
+        "temperature": ">= 0",
+        "leaves_per_step": "[1, 1024]",
+        "gumbel_considered": ">= 1",
+        "gumbel_c_visit": ">= 0",
+        "gumbel_c_scale": "> 0",
+    }
+
 
 @dataclass(eq=False)
 class Tree:
@@ -256,12 +270,25 @@ def backup(tree: Tree, passes: Sequence[Paths], virtual_loss: float) -> None:
     )
 
 
-def principal_variation(tree: Tree, root: int, max_length: int = 12) -> list[Action]:
-    """Most visited action from the root, repeatedly."""
+def best_child(visits: np.ndarray, q: np.ndarray, prior: np.ndarray) -> Action:
+    """The most visited legal action (prior > 0); ties go to the higher Q, then the higher
+    prior, then the lower action (exact comparisons, not a weighted sum). NaN Q = unvisited."""
+    legal = np.flatnonzero(prior > 0)
+    if len(legal) == 0:
+        return int(np.argmax(visits))
+    q_known = np.nan_to_num(q[legal], nan=-np.inf)
+    order = np.lexsort((-legal, prior[legal], q_known, visits[legal]))  # last key first
+    return int(legal[order[-1]])
+
+
+def principal_variation(tree: Tree, node: int, max_length: int = 11) -> list[Action]:
+    """The best child (`best_child`) from `node`, repeatedly, while the search went there."""
     pv: list[Action] = []
-    node = root
     while node != UNEXPANDED and tree.visits[node].sum() > 0 and len(pv) < max_length:
-        action = int(np.argmax(tree.visits[node]))
+        visits = tree.visits[node].astype(np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            q = np.where(visits > 0, tree.value_sum[node] / visits, np.nan)
+        action = best_child(visits, q, tree.prior[node])
         pv.append(action)
         node = int(tree.children[node, action])
     return pv
@@ -277,8 +304,7 @@ def search_result(
         q = np.where(visits > 0, tree.value_sum[root] / visits, np.nan)
     total = visits.sum()
     policy = visits / total if total > 0 else legal / legal.sum()
-    tie_break = np.nan_to_num(q, nan=-2.0) * 1e-3 + network_prior * 1e-6
-    best = int(np.argmax(np.where(legal, visits + tie_break, -np.inf)))
+    best = best_child(visits, q, network_prior)
     value = float(tree.value_sum[root].sum() / total) if total > 0 else network_value
     to_play = int(tree.to_play[root])
     root_values = np.array([value, -value]) if to_play == 0 else np.array([-value, value])
@@ -291,7 +317,7 @@ def search_result(
         root_values=root_values,
         network_value=network_value,
         best_action=best,
-        pv=principal_variation(tree, root),
+        pv=[best, *principal_variation(tree, int(tree.children[root, best]))],
     )
 
 
@@ -432,7 +458,7 @@ def choose_action(result: SearchResult, temperature: float, rng: np.random.Gener
     if temperature <= 0 or result.visits.sum() == 0:
         return result.best_action
     logits = np.where(result.visits > 0, np.log(np.maximum(result.visits, 1e-12)), -np.inf)
-    logits = logits / temperature
+    logits = logits / max(temperature, 1e-3)  # colder overflows and is argmax already
     probs = np.exp(logits - logits.max())
     probs /= probs.sum()
     return int(rng.choice(len(probs), p=probs))

@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F  # noqa: N812
 from torch import nn
 
+from games.errors import UserError
 from games.game import Game
 
 
@@ -21,6 +22,13 @@ class NetworkConfig:
     channels: int = 64  # width of every residual block
     blocks: int = 4  # residual blocks (AlphaZero: 19-39; small boards need few)
     value_hidden: int = 64  # hidden units of the value head
+
+    # The values each field may take, checked where a config is read (sandbox/config.py).
+    RANGES = {
+        "channels": "[1, 1024]",
+        "blocks": "[0, 100]",
+        "value_hidden": "[1, 4096]",
+    }
 
 
 class ResidualBlock(nn.Module):
@@ -88,7 +96,22 @@ def build_network(cfg: NetworkConfig, game: Game) -> PolicyValueNet:
 
 
 def resolve_device(name: str) -> torch.device:
-    """ "auto" picks CUDA when present, else CPU."""
+    """ "auto" picks CUDA when present, else CPU; a device this torch cannot use is a UserError
+    (one line), not a traceback from deep inside the first tensor moved there."""
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
+    try:
+        device = torch.device(name)
+    except (RuntimeError, TypeError):
+        device = None
+    if device is None or device.type not in ("cpu", "cuda", "mps"):
+        raise UserError(f"unknown device '{name}' (known: auto, cpu, cuda, cuda:N, mps)")
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise UserError(f"device '{name}' is not available: torch {torch.__version__} sees no GPU")
+    if device.type == "cuda" and (device.index or 0) >= torch.cuda.device_count():
+        raise UserError(
+            f"device '{name}' is not available: {torch.cuda.device_count()} GPU(s) visible"
+        )
+    if device.type == "mps" and not torch.backends.mps.is_available():
+        raise UserError(f"device '{name}' is not available: this torch or machine has no MPS")
+    return device

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import math
 import os
 import sys
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 import pyspiel
 
 from games.errors import UserError
+from games.parameters import check_parameters
 
 
 @dataclass(frozen=True)
@@ -110,9 +112,11 @@ def _quiet_stderr() -> Iterator[None]:
 
 
 def load_openspiel(text: str) -> pyspiel.Game:
-    """pyspiel.load_game with a UserError (and no C++ noise) for a string it cannot load."""
+    """pyspiel.load_game with a UserError (and no C++ noise) for a string it cannot load, or
+    whose sizes it would crash on (`games.parameters`: checked before OpenSpiel sees them)."""
     try:
         with _quiet_stderr():
+            check_parameters(text)
             return pyspiel.load_game(text)
     except pyspiel.SpielError as err:
         raise UserError(f"OpenSpiel cannot load game '{text}': {err}") from None
@@ -138,8 +142,39 @@ def check_supported(game: pyspiel.Game) -> None:
         problems.append(f"it is not zero-sum (utility {game_type.utility.name})")
     if not problems and not game_type.provides_observation_tensor:
         problems.append("it provides no observation tensor to encode for the network")
+    if not problems:
+        problems = _board_problems(game)
     if problems:
         raise UserError(f"game '{game}' is not supported: " + "; ".join(problems))
+
+
+# Beyond these the network's input or output would not fit a laptop (hive: 6,647 inputs, shogi:
+# 13,689 actions).
+MAX_OBSERVATION_SIZE = 100_000
+MAX_ACTIONS = 100_000
+
+
+def _board_problems(game: pyspiel.Game) -> list[str]:
+    """What makes a loaded game unplayable here: no board to encode, no moves, no game."""
+    shape = list(game.observation_tensor_shape())
+    size = math.prod(shape)
+    if not shape or min(shape) < 1:
+        return [f"its observation tensor has shape {shape}: no board to encode"]
+    if size > MAX_OBSERVATION_SIZE:
+        return [f"its observation tensor has {size} numbers (at most {MAX_OBSERVATION_SIZE})"]
+    if not 1 <= game.num_distinct_actions() <= MAX_ACTIONS:
+        return [f"it has {game.num_distinct_actions()} actions (need 1 to {MAX_ACTIONS})"]
+    if game.max_game_length() < 1:
+        return ["its games have no moves"]
+    try:
+        with _quiet_stderr():
+            state = game.new_initial_state()
+            is_over = state.is_terminal() or not state.legal_actions()
+    except pyspiel.SpielError as err:  # go(board_size=2,handicap=2): no room for the stones
+        return [f"its first position cannot be set up ({err})"]
+    if is_over:
+        return ["it is over before the first move"]
+    return []
 
 
 def resolve_game(name: str) -> GameSpec:

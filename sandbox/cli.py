@@ -2,7 +2,9 @@
 
 Each subcommand lives beside the code it drives and registers itself through a
 `register(subparsers)` function listed in COMMAND_MODULES; this file only dispatches and turns a
-UserError into one line on stderr with exit status 2 (never a traceback).
+UserError into one line on stderr with exit status 2 (never a traceback). Ctrl-C and SIGTERM
+are caught from the first line of `main`, before the heavy imports (torch, pyspiel), so a
+signal at any moment ends the process with one line and exit status 130 or 143.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ import importlib
 import logging
 import sys
 
-from games.errors import UserError
+from sandbox.training import interrupt
 
 COMMAND_MODULES = [
     "sandbox.commands.games",
     "sandbox.commands.play",
+    "sandbox.commands.review",
     "sandbox.commands.referee",
     "sandbox.commands.match",
     "sandbox.commands.train",
@@ -60,22 +63,28 @@ def _one_torch_thread() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-    if args.command != "train":  # training sets its own threads from its config
-        _one_torch_thread()
+    interrupt.install()
     try:
-        return int(args.func(args) or 0)
-    except UserError as err:
-        print(f"sandbox: error: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("sandbox: interrupted", file=sys.stderr)
-        return 130
+        from games.errors import UserError
+
+        try:
+            parser = build_parser()
+            args = parser.parse_args(argv)
+            logging.basicConfig(
+                level=logging.DEBUG if args.verbose else logging.INFO,
+                format="%(levelname)s %(name)s: %(message)s",
+            )
+            if args.command != "train":  # training sets its own threads from its config
+                _one_torch_thread()
+            return int(args.func(args) or 0)
+        except UserError as err:
+            line = " ".join(str(err).split())  # one line, even if the message has newlines
+            print(f"sandbox: error: {line}", file=sys.stderr)
+            return 2
+    except (interrupt.Interrupted, KeyboardInterrupt) as err:
+        signum = getattr(err, "signum", interrupt.signal.SIGINT)
+        print(f"sandbox: {err or 'interrupted'}", file=sys.stderr)
+        return 128 + int(signum)
 
 
 if __name__ == "__main__":

@@ -5,13 +5,16 @@ Each section is a frozen dataclass next to its code (`MCTSConfig` in `agents/mct
 `NetworkConfig` in `agents/network.py`, the training sections in `sandbox/training/`), so the
 search and the network can be used without this package. This module only composes them, loads
 TOML and applies `--set`: it is the one loader. A preset TOML holds only what differs from the
-defaults; unknown keys and wrong types are refused with a message that names the key, because a
-silently ignored typo ruins a training run.
+defaults; unknown keys, wrong types and values out of range are refused with a message that
+names the key, because a silently ignored typo ruins a training run. Each section declares the
+range of every field beside the field (`RANGES`); `from_dict` checks them, here and only here.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
+import re
 import tomllib
 import typing
 from dataclasses import dataclass, field
@@ -21,6 +24,8 @@ from typing import Any
 from agents.mcts import MCTSConfig
 from agents.network import NetworkConfig
 from games.errors import UserError
+from sandbox.files import read_text
+from sandbox.training.distributed import DistributedConfig
 from sandbox.training.learner import LearnerConfig
 from sandbox.training.loop import TrainConfig
 from sandbox.training.replay import ReplayConfig
@@ -28,6 +33,7 @@ from sandbox.training.selfplay import SelfPlayConfig
 
 __all__ = [
     "Config",
+    "DistributedConfig",
     "LearnerConfig",
     "MCTSConfig",
     "NetworkConfig",
@@ -49,6 +55,7 @@ class Config:
     replay: ReplayConfig = field(default_factory=ReplayConfig)
     learner: LearnerConfig = field(default_factory=LearnerConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
+    distributed: DistributedConfig = field(default_factory=DistributedConfig)
 
 
 def _check_type(where: str, value: Any, annotation: Any) -> Any:
@@ -66,6 +73,59 @@ def _check_type(where: str, value: Any, annotation: Any) -> Any:
     return value
 
 
+_INTERVAL = re.compile(r"^([\[(])(\S+), (\S+)([\])])$")  # "[0, 1]", "(0, 1]", ...
+_BOUND = re.compile(r"^(>=|>) (\S+)$")  # ">= 0", "> 0"
+
+
+def parse_range(text: str) -> tuple[int | float, bool, int | float, bool]:
+    """A RANGES entry as (low, whether low is allowed, high, whether high is allowed):
+    ">= 1" is (1, True, inf, False) and "(0, 1]" is (0, False, 1, True)."""
+    if (match := _INTERVAL.match(text)) is not None:
+        opening, low, high, closing = match.groups()
+        return _number(low), opening == "[", _number(high), closing == "]"
+    if (match := _BOUND.match(text)) is not None:
+        op, low = match.groups()
+        return _number(low), op == ">=", math.inf, False
+    raise ValueError(f"bad range {text!r}")  # a typo in a RANGES table
+
+
+def _number(text: str) -> int | float:
+    return int(text) if text.lstrip("-").isdigit() else float(text)
+
+
+def _check_range(where: str, value: Any, allowed: str | tuple[str, ...]) -> None:
+    """UserError naming the key and its range unless `value` is in `allowed`: a tuple of
+    choices ("cuda:N": cuda, a colon and a number), or a range of finite numbers."""
+    if isinstance(allowed, tuple):
+        ok = value in allowed or any(
+            c.endswith(":N") and value.startswith(c[:-1]) and value[len(c) - 1 :].isdigit()
+            for c in allowed
+        )
+        if not ok:
+            raise UserError(
+                f"config key '{where}' must be one of {', '.join(allowed)}, got {value!r}"
+            )
+        return
+    low, has_low, high, has_high = parse_range(allowed)
+    above = value >= low if has_low else value > low
+    ok = above and (value <= high if has_high else value < high)
+    words = allowed if allowed[0] in "<>" else f"in {allowed}"
+    if isinstance(value, float):
+        ok = ok and math.isfinite(value)
+        words = "finite and " + words
+    if not ok:
+        raise UserError(f"config key '{where}' must be {words}, got {value!r}")
+
+
+def _check_together(cfg: Config) -> None:
+    """Ranges that involve two keys."""
+    if cfg.learner.min_buffer > cfg.replay.capacity:
+        raise UserError(
+            f"config key 'learner.min_buffer' ({cfg.learner.min_buffer}) must be <= "
+            f"'replay.capacity' ({cfg.replay.capacity}), or learning never starts"
+        )
+
+
 # Keys that older versions wrote into run configs and checkpoints, now gone: dropped when read,
 # so a shipped model or an old run still loads. (A user's TOML naming one is still refused.)
 RETIRED_KEYS = frozenset({"selfplay.resign_threshold"})
@@ -74,7 +134,8 @@ RETIRED_KEYS = frozenset({"selfplay.resign_threshold"})
 def from_dict(
     data: dict[str, Any], cls: type = Config, prefix: str = "", saved: bool = False
 ) -> Any:
-    """Builds a (nested) config dataclass from a plain dict, refusing unknown keys.
+    """Builds a (nested) config dataclass from a plain dict, refusing unknown keys, wrong types
+    and values outside the field's range (the section's `RANGES`).
 
     Args:
         saved: the dict was written by the sandbox itself (a checkpoint, a run's config.toml):
@@ -83,6 +144,7 @@ def from_dict(
     if not isinstance(data, dict):
         raise UserError(f"config section '{prefix.rstrip('.')}' must be a table")
     fields = typing.get_type_hints(cls)
+    ranges = getattr(cls, "RANGES", {})
     kwargs = {}
     for key, value in data.items():
         where = prefix + key
@@ -96,7 +158,12 @@ def from_dict(
             kwargs[key] = from_dict(value, ftype, where + ".", saved)
         else:
             kwargs[key] = _check_type(where, value, ftype)
-    return cls(**kwargs)
+            if key in ranges:
+                _check_range(where, kwargs[key], ranges[key])
+    cfg = cls(**kwargs)
+    if cls is Config:
+        _check_together(cfg)
+    return cfg
 
 
 def to_dict(cfg: Any) -> dict[str, Any]:
@@ -133,11 +200,9 @@ def parse_override(text: str) -> dict[str, Any]:
 
 
 def read_toml(path: Path) -> dict[str, Any]:
+    text = read_text(path, "config file")
     try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
-    except FileNotFoundError:
-        raise UserError(f"config file not found: {path}") from None
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise UserError(f"config file {path} is not valid TOML: {err}") from None
 

@@ -64,16 +64,18 @@ _PARAMS: dict[str, dict[str, type]] = {
     "human": {},
 }
 
-# key -> (lowest allowed value, whether the lowest itself is allowed); every number is finite
-_RANGES: dict[str, tuple[float, bool]] = {
-    "sims": (0, True),
-    "c_puct": (0, False),
-    "gumbel_considered": (1, True),
-    "gumbel_c_visit": (0, True),
-    "gumbel_c_scale": (0, False),
-    "leaves": (1, True),
-    "temperature": (0, True),
-    "uct_c": (0, False),
+# key -> (lowest allowed value, whether the lowest itself is allowed, highest allowed); every
+# number is finite. Every numeric key of _PARAMS has a range (a test checks). The highest
+# simulation count keeps a search tree ([sims + 1, A] arrays per game) within memory.
+_RANGES: dict[str, tuple[float, bool, float]] = {
+    "sims": (0, True, 100_000),
+    "c_puct": (0, False, math.inf),
+    "gumbel_considered": (1, True, 100_000),
+    "gumbel_c_visit": (0, True, math.inf),
+    "gumbel_c_scale": (0, False, math.inf),
+    "leaves": (1, True, 1024),
+    "temperature": (0, True, math.inf),
+    "uct_c": (0, False, math.inf),
 }
 
 
@@ -124,10 +126,11 @@ def _parse_value(text: str, key: str, raw: str, kind_type: type) -> object:
         name = "0 or 1" if kind_type is bool else f"a valid {kind_type.__name__}"
         raise UserError(f"agent spec '{text}': {key}={raw} is not {name}") from None
     if isinstance(value, int | float) and not isinstance(value, bool):
-        low, inclusive = _RANGES.get(key, (-math.inf, True))
-        ok = math.isfinite(value) and (value >= low if inclusive else value > low)
+        low, inclusive, high = _RANGES[key]
+        ok = math.isfinite(value) and (value >= low if inclusive else value > low) and value <= high
         if not ok:
             bound = f">= {low:g}" if inclusive else f"> {low:g}"
+            bound += f" and <= {high:g}" if math.isfinite(high) else ""
             raise UserError(f"agent spec '{text}': {key} must be finite and {bound}, got {raw}")
     return value
 

@@ -74,12 +74,18 @@ def test_random_accuracy_is_the_expected_fraction_of_good_moves():
     assert random_accuracy(positions)[0] == pytest.approx((0.5 + 1.0) / 2)
 
 
-def synthetic_search(actions_by_sims, prior):
+def synthetic_search(actions_by_sims, prior, verdicts=None):
+    """Verdicts default to "changed" wherever search's move is not the network's argmax."""
     sims = tuple(sorted(actions_by_sims))
     actions = np.array([actions_by_sims[s] for s in sims])
     n, a = np.asarray(prior).shape
-    return PositionSearch("net", sims, actions, np.asarray(prior, float),
-                          np.ones((n, a)), np.zeros((n, a)))  # fmt: skip
+    if verdicts is None:
+        system1 = np.argmax(prior, axis=1)
+        verdicts = np.where(actions != system1, "changed", "agrees").astype(object)
+        verdicts[np.array(sims) == 0] = ""
+    ones, zeros = np.ones((n, a)), np.zeros((n, a))
+    return PositionSearch("net", sims, actions, np.asarray(prior, float), ones, zeros,
+                          np.asarray(verdicts, object))  # fmt: skip
 
 
 def test_search_changes_separate_fixed_errors_from_errors_made():
@@ -97,6 +103,33 @@ def test_search_changes_separate_fixed_errors_from_errors_made():
         ("error made", 2),
     ]
     assert examples[0]["system1"] == 0 and examples[0]["system2"] == 1
+
+
+def test_a_different_move_counts_as_changed_only_when_the_verdict_says_so():
+    positions = [position(optimal_wdl=(1,))] * 3
+    prior = [[0.9, 0.1, 0], [0.5, 0.5, 0], [0.45, 0.55, 0]]
+    # Search plays 1 in all three, but only the first is a clear change (mirror, near-tie).
+    verdicts = np.array([["", "", ""], ["changed", "agrees", "undecided"]], dtype=object)
+    ps = synthetic_search({0: [0, 0, 1], 16: [1, 1, 1]}, prior, verdicts)
+    [change] = changes_by_sims(ps, positions)
+    assert (change.changed, change.fixed, change.broken) == (1, 1, 0)
+    assert [e["index"] for e in examples_that_mattered(ps, positions, 3)] == [0]
+
+
+def test_each_budgets_verdict_is_the_rule_applied_to_that_budgets_search(ttt_states):
+    from agents.verdict import judge
+    from games.symmetries import symmetries
+
+    game, _, states, evaluator = ttt_states
+    player = MCTSBot(evaluator, MCTSConfig())
+    ps = search_positions(player, states, (0, 1, 12), np.random.default_rng(0))
+    assert list(ps.verdicts[0]) == [""] * len(states)
+    assert list(ps.verdicts[1]) == ["agrees"] * len(states)  # one simulation: System 1's move
+    results = MCTSBot(evaluator, MCTSConfig(), num_simulations=12).search_many(states)
+    syms = symmetries(game)
+    pairs = zip(results, states, strict=True)
+    expected = [judge(r.prior, r.visits, r.q, syms, s).kind for r, s in pairs]
+    assert list(ps.verdicts[2]) == expected
 
 
 def test_schedule_links_consecutive_budgets_equal_budgets_of_two_models_and_anchors():

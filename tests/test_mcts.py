@@ -109,11 +109,12 @@ def test_search_never_selects_illegal_moves():
 
 def test_same_seed_gives_the_same_result():
     state = TIC_TAC_TOE.parse_moves("x(0,0)")
-    cfg = MCTSConfig(num_simulations=60)  # root noise on
+    cfg = MCTSConfig(num_simulations=60)
     a, b = (
-        run_search([state], HashEvaluator(TIC_TAC_TOE), cfg, np.random.default_rng(7))[0]
+        run_search([state], HashEvaluator(TIC_TAC_TOE), cfg, np.random.default_rng(7),
+                   is_noisy=True)[0]  # root noise on
         for _ in range(2)
-    )
+    )  # fmt: skip
     assert np.array_equal(a.visits, b.visits) and a.best_action == b.best_action
 
 
@@ -126,9 +127,9 @@ def test_batched_search_returns_the_visits_of_searching_each_state_alone():
     cfg = MCTSConfig(num_simulations=40)  # with root noise: one generator per root
     evaluator = HashEvaluator(game)
     rngs = [np.random.default_rng(i) for i in range(len(states))]
-    batched = run_search(states, evaluator, cfg, rngs)
+    batched = run_search(states, evaluator, cfg, rngs, is_noisy=True)
     for i, state in enumerate(states):
-        [alone] = run_search([state], evaluator, cfg, np.random.default_rng(i))
+        [alone] = run_search([state], evaluator, cfg, np.random.default_rng(i), is_noisy=True)
         assert np.array_equal(batched[i].visits, alone.visits)
 
 
@@ -193,18 +194,23 @@ def test_gumbel_spends_the_budget_by_sequential_halving():
 
 
 def test_gumbel_noise_only_with_self_play_noise():
+    # A uniform prior and value: all nine moves tie, so only the Gumbel noise tells them apart.
     state = TIC_TAC_TOE.new_state()
     cfg = MCTSConfig(num_simulations=16, gumbel=True, dirichlet_fraction=0.0)
-    evaluator = HashEvaluator(TIC_TAC_TOE)
-    actions = {run_search([state], evaluator, cfg, np.random.default_rng(s))[0].best_action
-               for s in range(5)}  # fmt: skip
-    assert len(actions) == 1  # deterministic play outside self-play
+    evaluator = UniformEvaluator(TIC_TAC_TOE)
+
+    def best_actions(is_noisy: bool) -> set[int]:
+        return {run_search([state], evaluator, cfg, np.random.default_rng(s), is_noisy=is_noisy)[0]
+                .best_action for s in range(8)}  # fmt: skip
+
+    assert len(best_actions(is_noisy=False)) == 1  # deterministic play outside self-play
+    assert len(best_actions(is_noisy=True)) > 1  # self-play: the sampled scores decide
 
 
 def test_ucb_scores_are_q_plus_u_written_out_by_hand():
     """Q + U = W / max(N, 1) + c_puct * P * sqrt(max(sum_b N, 1)) / (1 + N), row by row."""
-    A, c_puct = TIC_TAC_TOE.num_actions, 1.7
-    tree = new_tree([TIC_TAC_TOE.new_state()], 4, A, 2)
+    num_actions, c_puct = TIC_TAC_TOE.num_actions, 1.7
+    tree = new_tree([TIC_TAC_TOE.new_state()], 4, num_actions, 2)
     tree.num_nodes = 2
     # Node 0: action 2 illegal (P = 0), action 5 legal but unvisited, the rest visited.
     prior = [0.05, 0.2, 0.0, 0.1, 0.15, 0.3, 0.05, 0.1, 0.05]
@@ -217,10 +223,10 @@ def test_ucb_scores_are_q_plus_u_written_out_by_hand():
 
     scores = ucb_scores(tree, np.array([0, 1]), c_puct)
 
-    def by_hand(P, N, W):
-        total = sum(N)
+    def by_hand(priors, visits, value_sums):
+        total = sum(visits)
         expected = []
-        for p, n, w in zip(P, N, W, strict=True):
+        for p, n, w in zip(priors, visits, value_sums, strict=True):
             if p == 0:
                 expected.append(-math.inf)
                 continue
@@ -229,8 +235,9 @@ def test_ucb_scores_are_q_plus_u_written_out_by_hand():
             expected.append(q + u)
         return expected
 
-    expected = [by_hand(prior, visits, value_sum), by_hand(prior1, [0] * A, [0.0] * A)]
-    assert scores.shape == (2, A)
+    fresh = [0] * num_actions
+    expected = [by_hand(prior, visits, value_sum), by_hand(prior1, fresh, fresh)]
+    assert scores.shape == (2, num_actions)
     np.testing.assert_allclose(scores, np.array(expected), rtol=1e-6)
     assert np.isneginf(scores[0, 2]) and np.isneginf(scores[1, [0, 8]]).all()
     assert np.isfinite(scores[0, 5])  # unvisited but legal: Q = 0, U = c_puct * P * sqrt(20)
@@ -241,7 +248,7 @@ def test_ucb_scores_are_q_plus_u_written_out_by_hand():
 def test_best_action_breaks_visit_ties_by_q_then_prior_whatever_the_action_order(seed):
     """Like OpenSpiel's assertBestChild: the same children statistics under shuffled action
     indices. Actions: (visits, W, prior) -> Q = W / N."""
-    A = TIC_TAC_TOE.num_actions
+    num_actions = TIC_TAC_TOE.num_actions
     cases = {
         # equal top visits: the higher Q wins, although the other has the higher prior
         "q": ([(6, 1.2, 0.30), (6, 3.0, 0.10), (5, 5.0, 0.40), (0, 0.0, 0.20)], 1),
@@ -253,14 +260,15 @@ def test_best_action_breaks_visit_ties_by_q_then_prior_whatever_the_action_order
         "three way": ([(3, 1.5, 0.2), (3, 1.5, 0.1), (3, 1.5, 0.25), (2, 2.0, 0.45)], 2),
     }
     rng = np.random.default_rng(seed)
-    for name, (children, winner) in cases.items():
-        order = rng.permutation(A)  # order[i]: the action that carries child i's statistics
-        tree = new_tree([TIC_TAC_TOE.new_state()], 1, A, 2)
-        prior = np.zeros(A)
-        for i, (n, w, p) in enumerate(children):
-            tree.visits[0, order[i]], tree.value_sum[0, order[i]], prior[order[i]] = n, w, p
-        result = search_result(tree, 0, prior, 0.0)
-        assert result.best_action == order[winner], (name, order.tolist())
+    shuffles = [rng.permutation(num_actions) for _ in cases]  # shuffle[i]: the action of child i
+    for (name, (children, winner)), shuffle in zip(cases.items(), shuffles, strict=True):
+        for order in (shuffle, shuffle[::-1]):  # the winner both before and after a tied child
+            tree = new_tree([TIC_TAC_TOE.new_state()], 1, num_actions, 2)
+            prior = np.zeros(num_actions)
+            for i, (n, w, p) in enumerate(children):
+                tree.visits[0, order[i]], tree.value_sum[0, order[i]], prior[order[i]] = n, w, p
+            result = search_result(tree, 0, prior, 0.0)
+            assert result.best_action == order[winner], (name, order.tolist())
 
 
 def test_dirichlet_root_noise_only_when_the_caller_asks():
@@ -334,5 +342,6 @@ def test_search_builds_the_golden_tree():
     assert actual["nodes"][0]["prior"] == golden["nodes"][0]["prior"], "the evaluator changed"
     assert actual["num_nodes"] == golden["num_nodes"]
     for s, (node, expected) in enumerate(zip(actual["nodes"], golden["nodes"], strict=True)):
-        assert node == expected, f"node {s}"
+        for key, row in expected.items():  # the first difference, by node and field
+            assert node[key] == row, f"node {s}, {key}"
     assert actual["root"] == golden["root"]

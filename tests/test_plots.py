@@ -84,3 +84,23 @@ def test_training_curves_tolerate_missing_keys_and_other_names(tmp_path):
 def test_training_curves_of_an_empty_run_still_draw():
     fig = plots.training_curves([])
     assert fig.axes[1].get_title().startswith("Evaluations (none")
+
+
+def test_training_curves_add_strength_by_training_minutes_when_accuracy_is_logged():
+    from viz.plots import training_curves
+
+    rows = [
+        {"step": 40 * i, "loss": 2 - i / 10, "wall_seconds": 60.0 * i,
+         "eval/policy_accuracy": 0.7 + i / 100, "eval/mcts_accuracy": 0.8 + i / 100}
+        for i in range(1, 6)
+    ]  # fmt: skip
+    fig = training_curves(rows)
+    axes = fig.get_axes()
+    assert len(axes) == 3
+    by_time = axes[2]
+    assert by_time.get_xlabel() == "training minutes"
+    lines = {line.get_label(): line for line in by_time.get_lines()}
+    assert set(lines) == {"System 1 (policy)", "System 2 (mcts)"}
+    assert list(lines["System 2 (mcts)"].get_xdata()) == [1.0, 2.0, 3.0, 4.0, 5.0]
+    assert len(training_curves([{k: v for k, v in r.items() if k != "wall_seconds"}
+                                for r in rows]).get_axes()) == 2  # fmt: skip

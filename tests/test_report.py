@@ -57,7 +57,16 @@ def test_page_links_every_figure_and_states_the_exchange_rate(tmp_path):
     for image in images:
         assert f"]({image.name})" in page
     assert "| step 100 sims=0 |" in page
-    assert "Train-time against test-time compute" in page and "x" in page
+    # Step 400 is 0.075 more accurate at every budget; step 100 gains 0.05 per doubling of
+    # simulations, so it needs 1.5 doublings (x2.8) to catch up: 1.5 per 2 doublings of steps.
+    exchange = (
+        "## Train-time against test-time compute\n\n"
+        "Curves of checkpoints of one run are ordered by training.\n\n"
+        "- step 100 needs about x2.8 the simulations of step 400 for the same accuracy: each "
+        "doubling of training steps was worth about 0.75 doublings of simulations "
+        "(2 matched budgets)."
+    )
+    assert exchange in page
     html_page = write_page(summary, tmp_path, images, as_html=True).read_text()
     assert html_page.startswith("<!doctype html>") and '<img src="elo_vs_sims.png"' in html_page
 

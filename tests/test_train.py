@@ -7,9 +7,11 @@ import numpy as np
 import pytest
 import torch
 
+from agents.evaluators import NetworkEvaluator
+from agents.mcts import run_search
 from games import UserError, load
 from sandbox.specs import make_agent
-from sandbox.training.checkpoint import load_network, read_checkpoint
+from sandbox.training.checkpoint import checkpoint_config, load_network, read_checkpoint
 from sandbox.training.loop import train
 from sandbox.training.metrics import read_metrics
 from sandbox.training.records import read_records, replay
@@ -52,8 +54,18 @@ def test_training_writes_metrics_games_and_checkpoints_that_agents_load(smoke_co
         state = replay(game, record)  # raises on any illegal action
         assert state.is_terminal() and sum(record.returns) == 0
         assert all(np.isclose(sum(p), 1.0) for p in record.policy_targets if p is not None)
-    agent = make_agent(f"mcts:model={run.path},sims=4", game)
-    assert agent.select_action(game.new_state(), np.random.default_rng(0)) in range(9)
+    # An agent of the run directory plays its latest checkpoint with the saved search settings:
+    # a legal move, the one a search with that checkpoint's network and settings picks.
+    agent = make_agent(f"mcts:model={run.path},sims=16", game)
+    state = game.parse_moves("x(0,0) o(1,1) x(2,2)")
+    move = agent.select_action(state, np.random.default_rng(0))
+    assert move in state.legal_actions()
+    net, _, payload = load_network(run.latest, game)
+    weights = agent.evaluator.net.state_dict()
+    assert all(torch.equal(weights[k], v) for k, v in net.state_dict().items())
+    cfg = checkpoint_config(payload).mcts
+    [result] = run_search([state], NetworkEvaluator(game, net), cfg, np.random.default_rng(0), 16)
+    assert move == result.best_action
 
 
 def test_training_refuses_to_overwrite_an_existing_run(smoke_config, tmp_path):

@@ -21,6 +21,7 @@ from sandbox.specs import make_agent  # noqa: E402
 from sandbox.training.checkpoint import make_payload, save_checkpoint  # noqa: E402
 from viz import theme  # noqa: E402
 from viz.panel import move_rows  # noqa: E402
+from viz.readout import overlay, result_text  # noqa: E402
 from viz.session import Session  # noqa: E402
 from viz.viewer import Viewer, render_frame, save_screenshot  # noqa: E402
 
@@ -103,7 +104,7 @@ def test_a_human_plays_a_whole_game_against_the_agent_by_clicks(checkpoints, nam
     clicks = play_to_the_end_by_clicks(viewer)
     session = viewer.session
     assert clicks == sum(1 for p in session.movers if p == 0) >= 3
-    assert session.result_text() is not None and session.state.is_terminal()
+    assert result_text(session) is not None and session.state.is_terminal()
     viewer.tick()  # draws the result banner without error
 
 
@@ -116,7 +117,7 @@ def test_an_illegal_click_changes_nothing_and_says_why(checkpoints):
     click(viewer, (1, 1))  # taken
     assert viewer.session.history == history and str(viewer.session.state) == board
     assert "taken" in viewer.session.hint
-    assert viewer.session.overlay().refused == (1, 1)
+    assert overlay(viewer.session).refused == (1, 1)
 
 
 def test_a_click_on_a_full_column_is_refused(checkpoints):
@@ -162,7 +163,7 @@ def test_the_panel_shows_the_numbers_of_the_agents_own_analysis(checkpoints):
         assert row.prior == pytest.approx(expected.prior[a])
         assert (row.q is None) == math.isnan(expected.q[a])
         assert row.cells()[1] == f"{100 * expected.prior[a]:.0f}%"
-    assert session.overlay().system2 == expected.action
+    assert overlay(session).system2 == expected.action
     assert session.analysis().value == pytest.approx(expected.value)
 
 
@@ -208,7 +209,7 @@ def test_breakthrough_moves_a_piece_by_two_clicks():
     viewer = Viewer(Session(game, [None, make_agent("random", game)]), size=(1024, 640))
     click(viewer, (0, 0))  # player 0's piece on a5
     assert viewer.session.selected == (0, 0) and viewer.session.history == []
-    assert (1, 0) in viewer.session.overlay().targets
+    assert (1, 0) in overlay(viewer.session).targets
     click(viewer, (2, 0))  # two squares ahead: refused, the piece stays picked up
     assert viewer.session.history == [] and viewer.session.hint
     click(viewer, (1, 0))
@@ -304,3 +305,67 @@ def test_closing_the_window_ends_the_loop():
     viewer.run()
     assert not viewer.running
     pygame.display.init()  # run() closed the window; the next tests open their own
+
+
+def test_the_overrule_mark_waits_until_the_search_budget_is_spent(checkpoints):
+    from agents.verdict import AGREES, CHANGED, UNDECIDED
+
+    bot = agent(checkpoints, "connect4-5x4", 300)
+    session = Session(load("connect4-5x4"), [bot, None], start=[2], move_delay=1e9)
+    viewer = Viewer(session, size=(1024, 640))
+    marks = {"SEARCH CHANGED THE MOVE", "Search agrees with the network"}
+    seen_partial = 0
+    while session.thinker is None or not session.thinker.done:
+        with theme.recording_text() as texts:
+            viewer.tick(think_slice=0.002)
+        if session.thinker is not None and not session.thinker.done:
+            seen_partial += 1
+            assert session.verdict() is None
+            drawn = {t.text for t in texts}
+            assert not drawn & marks and not any("undecided" in t for t in drawn)
+            assert any(t.startswith("Verdict when the search is done") for t in drawn)
+    assert seen_partial > 1  # the live counts were drawn while the mark waited
+    final = session.verdict()
+    assert final is not None and final.kind in (CHANGED, AGREES, UNDECIDED)
+    for _ in range(3):
+        viewer.tick()
+        assert session.verdict() == final
+
+
+def test_a_full_game_then_the_review_and_a_click_on_a_move_shows_that_position(checkpoints):
+    viewer = viewer_for("tic-tac-toe", [None, agent(checkpoints, "tic-tac-toe", 4)])
+    play_to_the_end_by_clicks(viewer)
+    session = viewer.session
+    actions = list(session.history)
+    press(viewer, pygame.K_r)
+    tick_until(viewer, lambda: viewer.show_review)
+    review = viewer.review.review
+    assert review.actions == tuple(actions) and len(review.positions) == len(actions) + 1
+    assert review.has_solver  # tic-tac-toe: every move solver-checked
+    ply = 2
+    row = next(box for p, box in viewer.frame.moves if p == ply and box.width > 200)
+    with theme.recording_text() as texts:
+        pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=row.center, button=1))
+        viewer.tick()
+    assert viewer.review.ply == ply
+    drawn = [t.text for t in texts]
+    name = load("tic-tac-toe").state_from_actions(actions[:ply]).action_to_string(actions[ply])
+    assert any(t.startswith(f"Move {ply + 1}:") and t.endswith(name) for t in drawn)
+    assert any(t.startswith(f"After move {ply} of {len(actions)}") for t in drawn)
+    assert str(viewer.review.review.state(ply)) == str(
+        load("tic-tac-toe").state_from_actions(actions[:ply])
+    )
+    press(viewer, pygame.K_ESCAPE)  # back to the finished game
+    assert not viewer.show_review and viewer.running
+
+
+def test_escape_asks_before_quitting():
+    game = load("tic-tac-toe")
+    viewer = Viewer(Session(game, [None, make_agent("random", game)]), size=(640, 400))
+    press(viewer, pygame.K_ESCAPE)
+    assert viewer.running and viewer.asking
+    press(viewer, pygame.K_n)  # any other key goes back
+    assert viewer.running and not viewer.asking
+    press(viewer, pygame.K_ESCAPE)
+    press(viewer, pygame.K_ESCAPE)
+    assert not viewer.running

@@ -2,16 +2,14 @@
 
 One function per geometry draws the empty board and its pieces (square grid with X/O or
 Breakthrough pieces, Go's intersections and stones, connect four's frame and discs, Hex's
-rhombus of hexagons with each player's edges in their colour). The overlay is drawn the same way
-for all of them, at each action's anchor cell (`layout.action_anchor`):
-  System 1's prior   an orange wash over the cell, stronger for likelier moves (heatmap)
-  System 2's visits  a teal number in a white badge, Q in small print beneath
-  chosen moves       an orange "1" badge (network) and a teal "2" badge (search)
+rhombus of hexagons with each player's edges in their colour). System 1's prior is an orange
+wash over each action's anchor cell (`layout.action_anchor`), stronger for likelier moves (a
+heatmap; a square several piece moves reach shows its likeliest one, not their sum). The rest
+of the overlay (System 2's visits, the chosen moves, the winning line) is `marks.py`.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,13 +24,11 @@ from viz.layout import (
     action_anchor,
     board_layout,
     column_labels,
-    move_cells,
     read_pieces,
     row_label,
 )
+from viz.marks import draw_marks, mark_last_move
 from viz.theme import Colour, Palette
-
-MAX_BADGES = 10  # visit badges drawn at most; the panel lists the rest
 
 
 @dataclass(frozen=True)
@@ -49,6 +45,7 @@ class Overlay:
     targets: tuple[Cell, ...] = ()  # where the picked-up piece may go
     refused: Cell | None = None  # an illegal click, outlined red for a moment
     drop: tuple[int, float] | None = None  # connect four: (column, 0..1) of the falling disc
+    winning: tuple[Cell, ...] = ()  # game over: the winner's line (`viz.outcome`)
 
 
 def draw_board(
@@ -74,14 +71,14 @@ def draw_board(
         return layout
     draw = {"hex": _draw_hex, "go": _draw_go, "columns": _draw_columns}.get(layout.kind, _draw_grid)
     draw(surface, layout, game, colours, pieces, heat, overlay)
-    _draw_labels(surface, layout, game)
-    _mark_last_move(surface, layout, geometry, state, overlay, pieces, colours)
-    _draw_analysis(surface, layout, game, state, overlay, pieces)
+    _draw_labels(surface, layout, game, pygame.Rect(*(round(v) for v in rect)))
+    mark_last_move(surface, layout, geometry, state, overlay, pieces, colours)
+    draw_marks(surface, layout, game, state, overlay, pieces)
     return layout
 
 
 def _heat(game: Game, state: State, overlay: Overlay, pieces: np.ndarray) -> dict[Cell, float]:
-    """Prior mass per anchor cell, scaled so the likeliest cell is 1."""
+    """The likeliest move's prior at each anchor cell, scaled so the likeliest cell is 1."""
     if overlay.prior is None or state.is_terminal():
         return {}
     geometry = board_geometry(game)
@@ -89,7 +86,7 @@ def _heat(game: Game, state: State, overlay: Overlay, pieces: np.ndarray) -> dic
     for action in np.flatnonzero(overlay.prior > 0):
         cell = action_anchor(geometry, state, int(action), pieces)
         if cell is not None:
-            heat[cell] = heat.get(cell, 0.0) + float(overlay.prior[action])
+            heat[cell] = max(heat.get(cell, 0.0), float(overlay.prior[action]))
     top = max(heat.values(), default=0.0)
     return {cell: p / top for cell, p in heat.items()} if top > 0 else {}
 
@@ -249,146 +246,35 @@ def _draw_text_board(surface, rect, state: State) -> None:
     """A game without a known geometry: OpenSpiel's own text picture of the state."""
     lines = str(state).splitlines() or [""]
     x, y, w, h = rect
+    box = pygame.Rect(round(x), round(y), round(w), round(h))
     px = min(h / (len(lines) + 2), 1.6 * w / max(8, max(len(s) for s in lines)))
-    font = theme.font(round(px), mono=True)
-    top = y + (h - len(lines) * font.get_linesize()) / 2
+    line_height = theme.font(round(px), mono=True).get_linesize()
+    top = y + (h - len(lines) * line_height) / 2
     for i, text in enumerate(lines):
-        surface.blit(
-            font.render(text, True, theme.TEXT), (x + w * 0.05, top + i * font.get_linesize())
-        )
+        theme.draw_text(surface, text, px, theme.TEXT, box, mono=True,
+                        topleft=(x + w * 0.05, top + i * line_height))  # fmt: skip
 
 
-def _draw_labels(surface, layout: BoardLayout, game: Game) -> None:
+def _draw_labels(surface, layout: BoardLayout, game: Game, box: pygame.Rect) -> None:
     """File letters and rank numbers as OpenSpiel's move names spell them."""
     geometry = board_geometry(game)
     if geometry.kind == "grid" and geometry.places_stones:
         return  # tic-tac-toe: moves are named by (row,col), shown in the panel instead
-    font = theme.font(max(18.0, layout.cell * (0.36 if layout.kind != "hex" else 0.55)))
+    px = max(18.0, layout.cell * (0.36 if layout.kind != "hex" else 0.55))
+    height = theme.font(px).get_height()
     for col, text in enumerate(column_labels(game)):
-        label = font.render(text, True, theme.MUTED)
         if layout.kind == "hex":
             x, y = layout.center((0, col))
             y -= layout.cell * 1.55
         else:
             x, y = layout.center((0 if layout.flipped else layout.rows - 1, col))
-            y += (
-                layout.cell * (0.5 if layout.kind != "columns" else 0.62) + label.get_height() * 0.6
-            )
-        surface.blit(label, label.get_rect(center=(x, y)))
+            y += layout.cell * (0.5 if layout.kind != "columns" else 0.62) + height * 0.6
+        theme.draw_text(surface, text, px, theme.MUTED, box, center=(x, y))
     if layout.kind == "columns":
         return
     for row in range(layout.rows):
-        label = font.render(row_label(game, row), True, theme.MUTED)
+        text = row_label(game, row)
         x, y = layout.center((row, 0))
-        x -= layout.cell * (0.5 if layout.kind != "hex" else 1.05) + label.get_width() * 0.7
-        surface.blit(label, label.get_rect(center=(x, y)))
-
-
-def _draw_analysis(
-    surface, layout: BoardLayout, game: Game, state: State, ov: Overlay, pieces: np.ndarray
-) -> None:
-    geometry = board_geometry(game)
-    unit = layout.cell if layout.kind != "hex" else layout.cell * 1.5
-    if ov.refused is not None:
-        width = max(3, round(unit * 0.06))
-        if layout.kind == "hex":
-            pygame.draw.polygon(surface, theme.CHANGED, layout.hex_corners(ov.refused, 0.9), width)
-        else:
-            pygame.draw.rect(surface, theme.CHANGED, _rect(layout, ov.refused, 0.03), width)
-    if ov.selected is not None:
-        pygame.draw.rect(
-            surface, theme.VISITS, _rect(layout, ov.selected, 0.03), max(3, round(unit * 0.07))
-        )
-    for cell in ov.targets:
-        pygame.draw.circle(surface, theme.VISITS, layout.center(cell), unit * 0.12)
-    if state.is_terminal():
-        return
-    if ov.visits is not None and ov.visits.sum() > 0:
-        _draw_visits(surface, layout, geometry, state, ov, unit, pieces)
-    for action, colour, text, side in (
-        (ov.system1, theme.PRIOR, "1", -1),
-        (ov.system2, theme.VISITS, "2", 1),
-    ):
-        if action is None:
-            continue
-        cells = (
-            None
-            if geometry.places_stones or geometry.kind == "columns"
-            else move_cells(geometry, state.action_to_string(state.current_player(), action))
-        )
-        if cells is not None:
-            _arrow(surface, layout, cells, colour, unit)
-        cell = action_anchor(geometry, state, action, pieces)
-        if cell is not None:
-            cx, cy = layout.center(cell)
-            centre = (cx + side * unit * 0.28, cy - unit * 0.28)
-            _badge(surface, centre, text, colour, (255, 255, 255), unit * 0.18)
-
-
-def _draw_visits(surface, layout, geometry, state, ov: Overlay, unit: float, pieces) -> None:
-    """Visit counts (and Q) in badges at each visited action's cell; summed per cell."""
-    per_cell: dict[Cell, tuple[int, float]] = {}
-    for action in np.flatnonzero(ov.visits > 0):
-        cell = action_anchor(geometry, state, int(action), pieces)
-        if cell is None:
-            continue
-        n = int(ov.visits[action])
-        q = float(ov.q[action]) if ov.q is not None else math.nan
-        old_n, old_q = per_cell.get(cell, (0, math.nan))
-        per_cell[cell] = (old_n + n, q if n > old_n / 2 or math.isnan(old_q) else old_q)
-    font = theme.font(unit * 0.4)
-    small = theme.font(unit * 0.27)
-    # The most visited cells only: a full board of numbers (Go) hides the stones and the point.
-    shown = sorted(per_cell.items(), key=lambda item: item[1][0], reverse=True)[:MAX_BADGES]
-    for cell, (n, q) in shown:
-        cx, cy = layout.center(cell)
-        cy += unit * (0.1 if cell[0] >= 0 else 0.0)
-        label = font.render(str(n), True, theme.VISITS)
-        box = label.get_rect(center=(cx, cy)).inflate(unit * 0.14, unit * 0.02)
-        pygame.draw.rect(surface, (255, 255, 255), box, border_radius=round(unit * 0.08))
-        pygame.draw.rect(
-            surface, theme.VISITS, box, max(2, round(unit * 0.03)), border_radius=round(unit * 0.08)
-        )
-        surface.blit(label, label.get_rect(center=box.center))
-        if not math.isnan(q) and unit >= 48:
-            text = small.render(f"{q:+.2f}", True, theme.TEXT)
-            back = text.get_rect(midtop=(cx, box.bottom + 1)).inflate(4, 0)
-            pygame.draw.rect(surface, (255, 255, 255), back, border_radius=3)
-            surface.blit(text, text.get_rect(center=back.center))
-
-
-def _badge(surface, centre, text: str, fill: Colour, ink: Colour, radius: float) -> None:
-    pygame.draw.circle(surface, fill, centre, radius)
-    pygame.draw.circle(surface, (255, 255, 255), centre, radius, max(2, round(radius * 0.12)))
-    label = theme.font(radius * 1.5).render(text, True, ink)
-    surface.blit(label, label.get_rect(center=centre))
-
-
-def _mark_last_move(surface, layout, geometry, state: State, ov: Overlay, pieces, colours) -> None:
-    """A ring in the contrasting colour on the piece just played (Go and Hex convention)."""
-    action = ov.last_move
-    if action is None or (geometry.kind == "grid" and geometry.places_stones):
-        return  # tic-tac-toe: three to nine marks, the last one needs no pointer
-    if geometry.kind == "columns":
-        if ov.drop is not None and ov.drop[1] < 1:
-            return
-        filled = np.flatnonzero(pieces[:, action] >= 0) if 0 <= action < layout.cols else []
-        cell = (int(filled[-1]), action) if len(filled) else None
-    else:
-        cell = action_anchor(geometry, state, action)  # move names do not depend on the position
-    if cell is None or pieces[cell] < 0:
-        return
-    ink = theme.readable_on(colours.players[pieces[cell]].fill)
-    unit = layout.cell if layout.kind != "hex" else layout.cell * 1.5
-    pygame.draw.circle(surface, ink, layout.center(cell), unit * 0.14, max(2, round(unit * 0.045)))
-
-
-def _arrow(surface, layout, cells: tuple[Cell, Cell], colour: Colour, unit: float) -> None:
-    (x1, y1), (x2, y2) = layout.center(cells[0]), layout.center(cells[1])
-    angle = math.atan2(y2 - y1, x2 - x1)
-    head = unit * 0.25
-    tip = (x2 - math.cos(angle) * unit * 0.2, y2 - math.sin(angle) * unit * 0.2)
-    pygame.draw.line(surface, colour, (x1, y1), tip, max(3, round(unit * 0.07)))
-    left = (tip[0] - head * math.cos(angle - 0.5), tip[1] - head * math.sin(angle - 0.5))
-    right = (tip[0] - head * math.cos(angle + 0.5), tip[1] - head * math.sin(angle + 0.5))
-    pygame.draw.polygon(surface, colour, [tip, left, right])
+        width = theme.font(px).size(text)[0]
+        x -= layout.cell * (0.5 if layout.kind != "hex" else 1.05) + width * 0.7
+        theme.draw_text(surface, text, px, theme.MUTED, box, center=(x, y))

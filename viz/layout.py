@@ -118,6 +118,19 @@ def board_layout(rect: tuple[float, float, float, float], geometry: BoardGeometr
     return BoardLayout(geometry.kind, rows, cols, cell, x0, y0, header)
 
 
+def board_aspect(geometry: BoardGeometry) -> float:
+    """Height over width of the rectangle `board_layout` fills when it is the limit both ways."""
+    labelled = not (geometry.kind == "grid" and geometry.places_stones)
+    font_room = 0.5 if labelled else 0.1
+    rows, cols = geometry.rows, geometry.cols
+    if geometry.kind == "hex":
+        return (1.5 * (rows - 1) + 2 + 2 * font_room) / (
+            SQRT3 * (cols + (rows - 1) / 2) + 2 * font_room
+        )
+    header_cells = 0.5 if geometry.kind == "columns" else 0.0
+    return (rows + header_cells + 2 * font_room) / (cols + 2 * font_room)
+
+
 def read_pieces(game: Game, state: State) -> np.ndarray:
     """Who owns each cell: int8 [rows, cols], -1 empty, else the player (0 or 1).
 

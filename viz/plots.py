@@ -227,7 +227,8 @@ def strength_vs_time(rows: Sequence[Row], metric: str = "accuracy") -> Figure:
 
 
 def search_changes(rows: Sequence[Row]) -> Figure:
-    """Per model: how often System 2's move differs from System 1's, and whether it helped."""
+    """Per model: how often search changed System 1's move (`agents.verdict`: a clear change,
+    not a mirror image or a near-tie), and whether it helped."""
     curves = _curves(rows, "changed")
     fig = Figure(figsize=(4.5 * max(1, len(curves)), 4.2), layout="constrained")
     axes = fig.subplots(1, max(1, len(curves)), squeeze=False)[0]
@@ -273,9 +274,24 @@ def training_curves(metrics: Sequence[Row], title: str = "Training run") -> Figu
     Evaluation series are any numeric keys starting with 'eval' or naming a score, accuracy or
     Elo; rows without a key just leave a gap in that curve.
     """
-    fig = Figure(figsize=(11, 4.2), layout="constrained")
-    loss_ax, eval_ax = fig.subplots(1, 2)
+    minutes = [(_num(r, "wall_seconds") or math.nan) / 60 for r in metrics]
+    accuracy_keys = sorted({k for r in metrics for k in r if k.endswith("_accuracy")})
+    by_time = bool(accuracy_keys) and any(math.isfinite(m) for m in minutes)
+    fig = Figure(figsize=(16 if by_time else 11, 4.2), layout="constrained")
+    loss_ax, eval_ax, *time_ax = fig.subplots(1, 3 if by_time else 2)
     xname, xs = _x(metrics)
+    for key in accuracy_keys if by_time else []:  # the headline: strength by training time
+        points = [(m, _num(r, key)) for m, r in zip(minutes, metrics, strict=True)]
+        points = [(m, y) for m, y in points if y is not None and math.isfinite(m)]
+        name = key.removeprefix("eval/").removesuffix("_accuracy")
+        label = {"policy": "System 1 (policy)", "mcts": "System 2 (mcts)"}.get(name, name)
+        time_ax[0].plot(*zip(*points, strict=True), marker="o", label=label)
+    if by_time:
+        time_ax[0].set_xlabel("training minutes")
+        time_ax[0].set_ylabel(ACCURACY_LABEL)
+        time_ax[0].set_title("Strength by training time")
+        time_ax[0].grid(True, alpha=0.3)
+        time_ax[0].legend(fontsize=8)
     for label, keys in TRAINING_LOSSES.items():
         points = [(x, _first(r, keys)) for x, r in zip(xs, metrics, strict=True)]
         points = [(x, y) for x, y in points if y is not None]

@@ -8,26 +8,27 @@ draws what the session holds, so the whole game logic is testable without a disp
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from agents.base import Agent, Analysis, greedy_action
+from agents.base import Agent, Analysis
+from agents.verdict import Verdict, judge
 from games.game import Action, Game, Player, State
 from games.geometry import board_geometry
-from viz.board import Overlay
+from games.symmetries import symmetries
 from viz.layout import Cell, piece_moves, read_pieces
+from viz.levels import Level
+from viz.oracle import SolverWatch
+from viz.readout import seat_label
 from viz.theme import palette
 from viz.thinker import Thinker, can_step, default_sims, start_thinking
 
 SIMS_LADDER = (0, 1, 2, 5, 10, 20, 50, 100, 200, 400, 800, 1000, 1600, 3200, 6400)
 WATCH_DELAYS = (0.0, 0.2, 0.5, 1.0, 2.0, 4.0)  # seconds between moves in `sandbox watch`
 HINT_SECONDS = 3.0
-DROP_SECONDS = 0.35  # connect four: time a disc takes to fall
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Decision:
     analysis: Analysis | None
     sims: int
     has_network: bool  # System 1 is a real network (else there is no network move to overrule)
+    verdict: Verdict | None = None  # did search change the network's move (`agents.verdict`)
 
 
 def uses_network(agent: Agent) -> bool:
@@ -60,9 +62,14 @@ class Session:
         move_delay: float = 0.5,
         seed: int = 0,
         clock: Callable[[], float] = time.monotonic,
+        level: Level | None = None,
+        solver: SolverWatch | None = None,
     ):
         self.game = game
         self.geometry = board_geometry(game)
+        self.symmetries = symmetries(game)
+        self.level = level  # the strength dial's level of the agent, if it was picked by one
+        self.solver = solver  # the solver's line in the panel (small boards only)
         self.agents = list(agents)
         self.watch = watch
         self.players = palette(game.openspiel.get_type().short_name).players
@@ -78,9 +85,9 @@ class Session:
         self.paused = False
         self.show_analysis = True
         self.hint = ""
-        self.quit_requested = False
+        self.hint_is_error = False  # a refusal (red) or a done deed ("Saved ...", green)
         self._hint_until = 0.0
-        self._refused: Cell | None = None
+        self.refused: Cell | None = None
         self._reset(list(start))
 
     # ----- position -------------------------------------------------------------------------
@@ -95,7 +102,7 @@ class Session:
             replay.apply_action(action)
         self.decisions: dict[int, Decision] = {}
         self._cancel()
-        self._last_move_time = -1e9
+        self.last_move_time = -1e9
 
     def _cancel(self) -> None:
         self.thinker: Thinker | None = None
@@ -109,8 +116,8 @@ class Session:
         self.history.append(action)
         self.state.apply_action(action)
         self._cancel()
-        self._refused = None
-        self._last_move_time = self.clock()
+        self.refused = None
+        self.last_move_time = self.clock()
 
     @property
     def mover(self) -> Player:
@@ -131,11 +138,13 @@ class Session:
 
     # ----- user actions ---------------------------------------------------------------------
 
-    def say(self, message: str, cell: Cell | None = None) -> None:
-        """Shows a hint for a few seconds (a refused click outlines `cell`); nothing else."""
+    def say(self, message: str, cell: Cell | None = None, is_error: bool = True) -> None:
+        """Shows a hint for a few seconds (a refused click outlines `cell`); nothing else.
+        `is_error=False` for news that is not a refusal ("Saved ...")."""
         self.hint = message
+        self.hint_is_error = is_error
         self._hint_until = self.clock() + HINT_SECONDS
-        self._refused = cell
+        self.refused = cell
 
     def click_cell(self, cell: Cell) -> bool:
         """A click on a board cell: plays, picks up a piece, or refuses with a hint."""
@@ -143,10 +152,8 @@ class Session:
             self.say("The game is over: press N for a new game.")
             return False
         if not self.is_human_turn():
-            agent = self.agents[self.mover]
-            who = agent.name if agent is not None else "the agent"
             self.say(
-                f"Not your turn: {who} is thinking."
+                f"Not your turn: {seat_label(self, self.mover)} is thinking."
                 if not self.watch
                 else "Watching: the agents play both sides."
             )
@@ -229,7 +236,7 @@ class Session:
         self._cancel()
         humans = [self.players[i].name for i, a in enumerate(self.agents) if a is None]
         if humans and not self.watch:
-            self.say(f"You now play {humans[0]}.")
+            self.say(f"You now play {humans[0]}.", is_error=False)
 
     def change_sims(self, direction: int) -> None:
         """Moves the search budget one rung along SIMS_LADDER (0 = System 1 alone)."""
@@ -250,7 +257,8 @@ class Session:
     def toggle_step_mode(self) -> None:
         self.step_mode = not self.step_mode
         if self.step_mode:
-            self.say("Step mode: Right adds one simulation, Shift+Right ten, Enter plays.")
+            msg = "Step mode: Right adds one simulation, Shift+Right ten, Enter plays."
+            self.say(msg, is_error=False)
 
     def step(self, n: int = 1) -> None:
         """Step mode: `n` more simulations. Paused watch: let the agent to move play once."""
@@ -292,7 +300,7 @@ class Session:
         """Thinks until `deadline` (see `think`), then plays the agent's move once allowed."""
         now = self.clock()
         if self.hint and now >= self._hint_until:
-            self.hint, self._refused = "", None
+            self.hint, self.refused = "", None
         self.think(deadline)
         thinker = self.thinker
         if thinker is None or self.state.is_terminal():
@@ -307,8 +315,9 @@ class Session:
         move = thinker.move()
         if move is not None:
             decision = Decision(
-                self.mover, move, thinker.analysis(), thinker.sims, thinker.has_network
-            )
+                self.mover, move, thinker.analysis(), thinker.sims, thinker.has_network,
+                self.verdict(),
+            )  # fmt: skip
             self._play(move, decision)
 
     def _may_move(self, now: float) -> bool:
@@ -317,8 +326,8 @@ class Session:
         if self.step_mode:
             return False
         if self.watch:
-            return not self.paused and now - self._last_move_time >= WATCH_DELAYS[self.delay_index]
-        return now - self._last_move_time >= self.move_delay
+            return not self.paused and now - self.last_move_time >= WATCH_DELAYS[self.delay_index]
+        return now - self.last_move_time >= self.move_delay
 
     # ----- what to show ---------------------------------------------------------------------
 
@@ -329,70 +338,22 @@ class Session:
     def analysis(self) -> Analysis | None:
         return self.thinker.analysis() if self.thinker is not None else None
 
-    def overlay(self) -> Overlay:
-        """The board overlay of the position on screen."""
-        now = self.clock()
-        last = self.history[-1] if self.history else None
-        drop = None
-        if last is not None and self.geometry.kind == "columns":
-            drop = (last, min(1.0, (now - self._last_move_time) / DROP_SECONDS))
-        base = Overlay(
-            last_move=last,
-            selected=self.selected,
-            targets=self.targets(),
-            refused=self._refused if self.hint else None,
-            drop=drop,
-        )
-        analysis = self.analysis() if self.show_analysis else None
-        if analysis is None or analysis.prior is None and analysis.visits is None:
-            return base
-        searched = analysis.visits is not None and analysis.visits.sum() > 0
-        # Without a network the prior is uniform: a flat heatmap would only hide the board.
-        prior = analysis.prior if self.has_network() else None
-        return Overlay(
-            prior=prior,
-            visits=analysis.visits,
-            q=analysis.q,
-            system1=greedy_action(prior) if prior is not None else None,
-            system2=analysis.action if searched else None,
-            last_move=base.last_move,
-            selected=base.selected,
-            targets=base.targets,
-            refused=base.refused,
-            drop=base.drop,
-        )
-
-    def result_text(self) -> str | None:
-        if not self.state.is_terminal():
+    def verdict(self) -> Verdict | None:
+        """Did search change the network's move? None until the budget is spent: a partial
+        search's favourite can still change, so the mark waits (the counts keep updating)."""
+        thinker = self.thinker
+        if thinker is None or not thinker.done or not thinker.has_network or not thinker.sims:
             return None
-        returns = self.state.returns()
-        if returns[0] == returns[1]:
-            return "Draw"
-        winner = int(np.argmax(returns))
-        if not self.watch and self.agents[winner] is None and any(self.agents):
-            return f"You win ({self.players[winner].name})!"
-        return f"{self.players[winner].name} wins"
+        a = thinker.analysis()
+        if a is None or a.prior is None or a.visits is None or a.q is None or a.visits.sum() == 0:
+            return None
+        return judge(a.prior, a.visits, a.q, self.symmetries, self.state, a.action)
 
-    def seat_label(self, player: Player) -> str:
-        """ "You", or what the agent is in the class's words with its current search budget."""
-        agent = self.agents[player]
-        if agent is None:
-            return "You" if not self.watch else "Human"
-        if not uses_network(agent):
-            return agent.name
-        sims = self.sims_for(agent)
-        model = re.search(r"model=([^,]+)", agent.name)
-        source = f" ({Path(model.group(1)).stem if model else agent.name})"
-        if not sims:
-            return "System 1, network alone" + source
-        return f"System 2, {sims} sims" + source
-
-    def move_name(self, action: Action, state: State | None = None) -> str:
-        """OpenSpiel's name of a move without Go's colour prefix ("B d4" -> "d4")."""
-        state = state or self.state
-        player = max(state.current_player(), 0)
-        name = state.action_to_string(player, action)
-        return name.split(" ", 1)[1] if self.geometry.kind == "go" and " " in name else name
+    def solver_values(self) -> dict[Action, int] | None:
+        """The solver's value of each move here, once known (None: no solver, or not yet)."""
+        if self.solver is None or self.state.is_terminal():
+            return None
+        return self.solver.values(self.state)
 
     def last_decision(self) -> Decision | None:
         return self.decisions.get(len(self.history) - 1)

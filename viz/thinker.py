@@ -5,7 +5,9 @@ searched on the UI thread a slice at a time with `agents.mcts.Search`: each fram
 simulations until its time slice is spent, so events are answered between slices and the panel
 shows the visits as they accumulate. The same `Search` runs exactly one simulation per key press
 in step mode. With no noise and one leaf per step it performs the very simulations `run_search`
-would, so the finished analysis equals the agent's own `analyse()`.
+would, so the finished analysis equals the agent's own `analyse()`. An agent with a move
+temperature (`policy:temperature=1`, System 1 sampled) has its move drawn from the prior (or the
+visits) once the budget is spent, with the thinker's own seeded generator.
 
 Any other agent (random, OpenSpiel's rollout MCTS, the solver) is a black box: it thinks in a
 worker thread and the viewer polls it.
@@ -19,7 +21,8 @@ import time
 import numpy as np
 
 from agents.base import Agent, Analysis, SearchAgent, greedy_action
-from agents.bots import analysis_of
+from agents.bots import analysis_of, sample_from
+from agents.mcts import choose_action
 from games.game import Action, State
 
 
@@ -41,7 +44,10 @@ class SearchThinker:
 
     def __init__(self, agent: SearchAgent, state: State, sims: int, seed: int = 0):
         self.has_network = agent.has_network
+        self.temperature = float(getattr(agent, "temperature", 0.0) or 0.0)
         self.sims = max(0, sims)
+        self._rng = np.random.default_rng(seed)
+        self._move: Action | None = None
         self._budget = self.sims
         self._search = agent.new_search([state.clone()], np.random.default_rng(seed))
         self._search.step([0])  # budgets come from the dial, not the agent (nothing runs yet)
@@ -72,6 +78,7 @@ class SearchThinker:
         if sims < self.sims_done:
             return False
         self.sims = sims
+        self._move = None
         return True
 
     def analysis(self) -> Analysis:
@@ -83,7 +90,19 @@ class SearchThinker:
         return analysis_of(result)
 
     def move(self) -> Action | None:
-        return self.analysis().action if self.done else None
+        """The move to play once the budget is spent: the analysis's, or a sample of it."""
+        if not self.done:
+            return None
+        if self._move is None:
+            [result] = self._search.results()
+            if self.temperature <= 0:
+                self._move = self.analysis().action
+            elif self.sims == 0:
+                legal = result.prior > 0
+                self._move = sample_from(result.prior, self.temperature, legal, self._rng)
+            else:
+                self._move = choose_action(result, self.temperature, self._rng)
+        return self._move
 
 
 class ThreadThinker:

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
+from agents.network import resolve_device
+from games.errors import UserError
 from games.game import load
 from sandbox.config import Config
 from sandbox.evaluation.periodic import against_random
+from sandbox.training.distributed import require_ray, train_distributed
 from sandbox.training.loop import IterationInfo, train
 from sandbox.training.run import RunDir
 from sandbox.training.start import prepare_run
@@ -41,6 +46,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="override one setting, e.g. --set mcts.num_simulations=100 (repeatable)",
     )
     p.add_argument("--device", help="cpu, cuda or auto (default from config: auto)")
+    p.add_argument(
+        "--backend",
+        choices=("local", "ray"),
+        help="local: the single-process trainer (default); ray: self-play on Ray actors, one "
+        "learner (pip install '.[ray]')",
+    )
+    p.add_argument(
+        "--address",
+        metavar="auto|HOST:PORT",
+        help="with --backend ray: join this running Ray cluster (default: start a local one)",
+    )
+    p.add_argument("--actors", type=int, metavar="N", help="with --backend ray: self-play actors")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
@@ -48,10 +65,23 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     overrides = list(args.set)
     if args.minutes is not None:
+        if not math.isfinite(args.minutes) or args.minutes < 0:
+            raise UserError(f"--minutes must be finite and >= 0, got {args.minutes}")
         overrides.append(f"train.minutes={float(args.minutes)}")
     if args.device:
-        overrides.append(f'train.device="{args.device}"')
+        overrides.append(f"train.device={json.dumps(args.device)}")
+    if args.backend:
+        overrides.append(f"distributed.backend={json.dumps(args.backend)}")
+    if args.address is not None:
+        overrides.append(f"distributed.address={json.dumps(args.address)}")
+    if args.actors is not None:
+        overrides.append(f"distributed.actors={args.actors}")
     cfg, run_dir = prepare_run(args.game, args.run_dir, args.resume, args.config, overrides)
+    resolve_device(cfg.train.device)  # a device this torch cannot use: one line, before any work
+    if cfg.distributed.backend == "ray":
+        require_ray()  # not installed: how to install it, in one line, before any work
+    elif args.address is not None or args.actors is not None:
+        raise UserError("--address and --actors go with --backend ray")
     print(f"training {cfg.game} in {run_dir.path}", file=sys.stderr)
     last = train_with_progress(cfg, run_dir, resume=args.resume, quiet=args.quiet)
     if last:
@@ -87,7 +117,8 @@ def train_with_progress(
 
     try:
         evaluation = against_random(load(cfg.game), cfg)
-        return train(cfg, run_dir, resume, on_iteration, evaluation)
+        trainer = train_distributed if cfg.distributed.backend == "ray" else train
+        return trainer(cfg, run_dir, resume, on_iteration, evaluation)
     finally:
         if bar is not None:
             bar.close()

@@ -8,7 +8,10 @@ every budget's move. Gumbel root selection plans by its budget, and several leav
 call interleave simulations through virtual loss, so those are searched afresh per budget.
 
 Where search changed the move, for each budget, a position counts as
-- changed: System 2's move differs from System 1's (the network's argmax);
+- changed: `agents.verdict.judge` says search changed the move: System 2's move differs from
+  System 1's (the network's argmax), is not its mirror image under a symmetry of the position,
+  has most of the visits and a Q better beyond the noise of the visit counts (a difference
+  between near-ties is "undecided" and not counted);
 - fixed: changed, and System 1's move lost value while System 2's keeps it;
 - broken ("error made"): changed, and System 1's move kept the value while System 2's loses it.
 A change between two correct moves (or two wrong ones) is neither. Correct means "keeps the
@@ -28,7 +31,9 @@ import numpy as np
 
 from agents.base import greedy_actions
 from agents.bots import MCTSBot
+from agents.verdict import CHANGED, judge
 from games.game import State
+from games.symmetries import symmetries
 from sandbox.evaluation.referee import Accuracy, Position
 
 Progress = Callable[[int], None]
@@ -44,6 +49,7 @@ class PositionSearch:
     prior: np.ndarray  # [N, A] the network's policy (System 1)
     visits: np.ndarray  # [N, A] visit counts of the largest budget
     q: np.ndarray  # [N, A] Q of the largest budget, mover's view, NaN unvisited
+    verdicts: np.ndarray  # [S, N] `agents.verdict` kind per budget and position ("" at 0 sims)
 
 
 def search_positions(
@@ -61,6 +67,8 @@ def search_positions(
     budgets = sorted(set(sims))
     search = player.with_simulations(max(budgets)).new_search(states, rng)
     actions = np.zeros((len(budgets), len(states)), dtype=np.int64)
+    verdicts = np.full((len(budgets), len(states)), "", dtype=object)
+    board_symmetries = symmetries(player.game)
     results = None
     for k, budget in enumerate(budgets):
         if budget == 0:
@@ -76,13 +84,18 @@ def search_positions(
                     progress(1)
             results = search.results()
         actions[k] = [r.best_action for r in results]
+        verdicts[k] = [
+            judge(r.prior, r.visits, r.q, board_symmetries, state, r.best_action).kind
+            for r, state in zip(results, states, strict=True)
+        ]
     num_actions = search.priors.shape[1]
     visits = np.zeros((len(states), num_actions))
     q = np.full((len(states), num_actions), np.nan)
     if results is not None:
         visits = np.array([r.visits for r in results])
         q = np.array([r.q for r in results])
-    return PositionSearch(label, tuple(budgets), actions, np.array(search.priors), visits, q)
+    priors = np.array(search.priors)
+    return PositionSearch(label, tuple(budgets), actions, priors, visits, q, verdicts)
 
 
 def accuracy_of(actions: np.ndarray, positions: Sequence[Position]) -> tuple[Accuracy, Accuracy]:
@@ -135,7 +148,7 @@ def changes_by_sims(ps: PositionSearch, positions: Sequence[Position]) -> list[S
     for k, sims in enumerate(ps.sims):
         if sims == 0:
             continue
-        changed = ps.actions[k] != system1
+        changed = ps.verdicts[k] == CHANGED
         ok2 = _correct(ps.actions[k], positions)
         out.append(
             SearchChanges(
@@ -165,12 +178,13 @@ def examples_that_mattered(
     system1 = np.array(greedy_actions(ps.prior))
     system2 = ps.actions[top]
     ok1, ok2 = _correct(system1, positions), _correct(system2, positions)
+    changed = ps.verdicts[top] == CHANGED
     rows = np.arange(len(positions))
     margin = ps.prior[rows, system1] - ps.prior[rows, system2]  # how far search overruled
     picked: list[tuple[str, int]] = []
     for kind, mask, quota in (
-        ("fixed", (system1 != system2) & ~ok1 & ok2, count - count // 3),
-        ("error made", (system1 != system2) & ok1 & ~ok2, count // 3),
+        ("fixed", changed & ~ok1 & ok2, count - count // 3),
+        ("error made", changed & ok1 & ~ok2, count // 3),
     ):
         candidates = np.flatnonzero(mask)
         best = candidates[np.argsort(-margin[candidates], kind="stable")][:quota]

@@ -22,6 +22,7 @@ from games.catalogue import GAMES
 from games.errors import UserError
 from games.game import Action, Game, load
 from sandbox.evaluation.arena import wilson_interval
+from sandbox.files import read_text
 
 REFEREE_DIR = Path(__file__).parent / "positions"
 
@@ -99,27 +100,50 @@ def resolve_positions_path(name_or_path: str | Path) -> Path:
 
 
 def load_positions(name_or_path: str | Path) -> list[Position]:
-    """Reads a JSON Lines file of labelled positions, all of one game; UserError if malformed."""
+    """Reads a JSON Lines file of labelled positions, all of one game; UserError if malformed,
+    or if a position is not one its game reaches with a move to play (`_check_position`)."""
     path = resolve_positions_path(name_or_path)
     positions = []
-    try:
-        with open(path) as f:
-            for number, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as err:
-                    raise UserError(f"{path}:{number}: not JSON ({err.msg})") from None
-                positions.append(_parse(record, f"{path}:{number}"))
-    except (OSError, UnicodeDecodeError) as err:
-        raise UserError(f"cannot read positions file {path}: {err}") from None
+    where = []  # "file:line" of each position
+    for number, line in enumerate(read_text(path, "positions file").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise UserError(f"{path}:{number}: not JSON ({err.msg})") from None
+        positions.append(_parse(record, f"{path}:{number}"))
+        where.append(f"{path}:{number}")
     if not positions:
         raise UserError(f"{path}: no positions in the file")
     games = {p.game for p in positions}
     if len(games) > 1:
         raise UserError(f"{path}: positions of several games ({', '.join(sorted(games))})")
+    try:
+        game = load(positions[0].game)
+    except UserError as err:
+        raise UserError(f"{where[0]}: {err}") from None
+    for position, line in zip(positions, where, strict=True):
+        _check_position(game, position, line)
     return positions
+
+
+def _check_position(game: Game, position: Position, where: str) -> None:
+    """UserError unless the actions are legal, leave a move to play, and the labels name legal
+    moves of that position and a value in {-1, 0, 1}."""
+    try:
+        state = game.state_from_actions(position.actions)
+    except UserError as err:
+        raise UserError(f"{where}: {err}") from None
+    if state.is_terminal():
+        raise UserError(f"{where}: the game is over after these actions: no move to score")
+    legal = frozenset(state.legal_actions())
+    if position.legal != legal:
+        raise UserError(f"{where}: 'legal' is not the set of legal moves of the position")
+    if not position.optimal_wdl or not (position.optimal | position.optimal_wdl) <= legal:
+        raise UserError(f"{where}: 'optimal' or 'optimal_wdl' names no move or an illegal one")
+    if position.value not in (-1, 0, 1):
+        raise UserError(f"{where}: 'value' must be -1, 0 or 1, got {position.value}")
 
 
 def _canonical(openspiel: str) -> str:

@@ -23,6 +23,7 @@ from games.errors import UserError
 from games.game import Game
 from sandbox.evaluation.exchange import Exchange, exchange_rates, ordered_by_training
 from sandbox.evaluation.sweep import SweepResult
+from sandbox.files import read_text
 from viz import plots
 
 # fmt: off
@@ -86,7 +87,7 @@ def load_summary(out: Path) -> dict[str, Any]:
     if not path.is_file():
         raise UserError(f"no sweep in {out} (summary.json missing): run `sandbox sweep` first")
     try:
-        return json.loads(path.read_text())
+        return json.loads(read_text(path, "sweep summary"))
     except json.JSONDecodeError as err:
         raise UserError(f"{path} is damaged: {err.msg}") from None
 

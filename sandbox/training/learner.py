@@ -24,6 +24,16 @@ class LearnerConfig:
     min_buffer: int = 1_000  # positions in the buffer before learning starts
     value_weight: float = 1.0  # loss = policy CE + value_weight * value MSE
 
+    # The values each field may take, checked where a config is read (sandbox/config.py).
+    RANGES = {
+        "batch_size": "[1, 65536]",
+        "learning_rate": "> 0",
+        "weight_decay": ">= 0",
+        "steps_per_iteration": ">= 1",
+        "min_buffer": ">= 0",
+        "value_weight": ">= 0",
+    }
+
 
 @dataclass(frozen=True)
 class StepMetrics:

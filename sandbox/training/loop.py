@@ -1,8 +1,18 @@
-"""The AlphaZero loop: self-play -> replay buffer -> learner -> checkpoint (-> evaluation).
+"""The AlphaZero loop: self-play -> replay buffer -> learner -> commit (-> evaluation).
 
-Everything a run needs to continue lives in its RunDir and is written atomically after every
-iteration, so a crash or Ctrl-C loses at most the iteration in flight, and `--resume` carries on
-with the same network, optimizer, buffer, counters and random streams.
+Every iteration ends in one atomic commit (`sandbox.training.commit`): its checkpoint, buffer and
+metrics row appear together or not at all, so a crash, a kill or Ctrl-C loses at most the
+iteration in flight, and `--resume` carries on with the same network, optimizer, buffer,
+counters and random streams as an uninterrupted run.
+
+Faults it survives without saving anything broken:
+- SIGINT / SIGTERM (`interrupt`): the iteration in flight is dropped, the workers are stopped,
+  and `Interrupted` goes up to the CLI (one line, exit 130 / 143). The last commit stands.
+- `--minutes` is a deadline inside self-play too: a long game never overruns it; the games
+  finished by then are committed.
+- A non-finite loss: the iteration's weights and optimizer state are restored, its remaining
+  steps skipped and the event logged; `max_bad_iterations` such iterations in a row stop the
+  run with a message (usually the learning rate is too high). Nothing is lowered silently.
 
 The loop does not know how strength is measured: the caller hands it an `Evaluation` (a
 function of the iteration and the current evaluator) and its metrics go into the same row.
@@ -10,11 +20,14 @@ function of the iteration and the current evaluator) and its metrics go into the
 
 from __future__ import annotations
 
+import copy
 import logging
+import math
 import os
+import signal
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -24,13 +37,15 @@ from agents.evaluators import NetworkEvaluator
 from agents.network import build_network, resolve_device
 from games.errors import UserError
 from games.game import load
-from sandbox.training.checkpoint import make_payload, read_checkpoint, save_checkpoint
+from sandbox.training.atomic import make_dir, write_atomically
+from sandbox.training.checkpoint import make_payload
+from sandbox.training.commit import commit_iteration, recover, replay_path
+from sandbox.training.interrupt import Interrupted
 from sandbox.training.learner import StepMetrics, make_optimizer, train_step
-from sandbox.training.metrics import MetricsWriter
-from sandbox.training.records import write_records
+from sandbox.training.metrics import MetricsWriter, read_metrics
 from sandbox.training.replay import ReplayBuffer
 from sandbox.training.run import RunDir
-from sandbox.training.selfplay import play_games
+from sandbox.training.selfplay import play_games, shutdown_workers
 
 if TYPE_CHECKING:
     from sandbox.config import Config
@@ -49,6 +64,23 @@ class TrainConfig:
     eval_every: int = 5  # iterations between evaluations (0 = none)
     eval_games: int = 20  # games per opponent in each evaluation
     eval_simulations: int = 32  # simulations of the evaluated System 2
+    eval_positions: int = 200  # labelled positions scored (where the game has a file; 0 = none)
+    eval_rollout_sims: int = 0  # also play OpenSpiel's rollout MCTS at this budget (0 = no)
+
+    # The values each field may take, checked where a config is read (sandbox/config.py).
+    RANGES = {
+        "iterations": ">= 1",
+        "minutes": ">= 0",
+        "seed": "[0, 9223372036854775807]",  # numpy and torch take seeds below 2**63
+        "device": ("auto", "cpu", "cuda", "cuda:N", "mps"),
+        "threads": "[0, 1024]",
+        "checkpoint_every": ">= 0",
+        "eval_every": ">= 0",
+        "eval_games": ">= 1",
+        "eval_simulations": "[0, 100000]",
+        "eval_positions": ">= 0",
+        "eval_rollout_sims": "[0, 1000000]",
+    }
 
 
 # (iteration, evaluator of the current weights) -> metrics for that iteration's row
@@ -66,6 +98,13 @@ class IterationInfo:
     metrics: dict[str, Any]
 
 
+class TrainingDiverged(UserError):  # noqa: N818 - a UserError, shown as one line
+    """The loss stayed non-finite: the run stops with its last good checkpoint."""
+
+
+MAX_BAD_ITERATIONS = 3  # iterations in a row with a non-finite loss before the run stops
+
+
 def train(
     cfg: Config,
     run: RunDir,
@@ -80,6 +119,9 @@ def train(
         evaluation: called every `cfg.train.eval_every` iterations; its metrics join the row.
     Returns:
         the last metrics row.
+    Raises:
+        Interrupted: SIGINT or SIGTERM; the run is as of its last commit.
+        TrainingDiverged: MAX_BAD_ITERATIONS iterations in a row had a non-finite loss.
     """
     from sandbox.config import dump_toml  # the composed config imports this module
 
@@ -89,6 +131,9 @@ def train(
             f"{run.path} already holds a run; pass --resume to continue it or choose another "
             "--run-dir (nothing was overwritten)"
         )
+    start = time.monotonic()
+    budget = cfg.train.minutes * 60
+    deadline = time.time() + budget if budget else None
     threads = cfg.train.threads or os.cpu_count() or 1
     torch.set_num_threads(threads)
     device = resolve_device(cfg.train.device)
@@ -98,37 +143,42 @@ def train(
     buffer = ReplayBuffer(game, cfg.replay.capacity, cfg.replay.augment)
     rng = np.random.default_rng([cfg.train.seed, 1])
     step = iteration = games_played = 0
-    if resume and run.has_checkpoint():
-        payload = read_checkpoint(run.latest)
-        if not load(payload["openspiel"]).is_same_as(game):
-            raise UserError(f"{run.path} is a run of {payload['game']}, not {game.name}")
-        net.load_state_dict(payload["model"])
-        optimizer.load_state_dict(payload["optimizer"])
-        for group in optimizer.param_groups:  # the config, not the checkpoint, sets the rate:
-            group["lr"] = cfg.learner.learning_rate  # a resumed run may anneal it (--set)
-            group["weight_decay"] = cfg.learner.weight_decay
-        step, iteration = payload["step"], payload["iteration"]
-        games_played = payload.get("games_played", 0)
-        rng.bit_generator.state = _rng_state_from(payload["rng_state"])
-        torch.set_rng_state(payload["torch_rng_state"])
-        if run.replay.exists():
-            buffer.load(run.replay)
-        log.info("resumed %s at iteration %d, step %d", run.path, iteration, step)
-    run.create()
-    run.config.write_text(dump_toml(cfg))
+    wall_before = 0.0  # seconds of this run's earlier invocations
+    if run.path.exists():
+        payload = recover(run)
+        if payload is not None:
+            if not load(payload["openspiel"]).is_same_as(game):
+                raise UserError(f"{run.path} is a run of {payload['game']}, not {game.name}")
+            net.load_state_dict(payload["model"])
+            optimizer.load_state_dict(payload["optimizer"])
+            for group in optimizer.param_groups:  # the config, not the checkpoint, sets the rate:
+                group["lr"] = cfg.learner.learning_rate  # a resumed run may anneal it (--set)
+                group["weight_decay"] = cfg.learner.weight_decay
+            step, iteration = payload["step"], payload["iteration"]
+            games_played = payload.get("games_played", 0)
+            wall_before = payload.get("wall_seconds", _logged_seconds(run))
+            rng.bit_generator.state = _rng_state_from(payload["rng_state"])
+            torch.set_rng_state(payload["torch_rng_state"])
+            replay = replay_path(run, payload)
+            if replay is not None:
+                buffer.load(replay)
+            log.info("resumed %s at iteration %d, step %d", run.path, iteration, step)
+    make_dir(run.checkpoints, "run folder")
+    make_dir(run.games, "run folder")
+    write_atomically(run.config, lambda tmp: tmp.write_text(dump_toml(cfg)), "config")
     metrics_writer = MetricsWriter(run.path)
     # The cache serves transpositions within one iteration; it is cleared whenever the
     # weights change, so self-play never sees a stale network's answer.
     evaluator = NetworkEvaluator(game, net, device)
-    start = time.monotonic()
-    budget = cfg.train.minutes * 60
     last: dict[str, Any] = {}
+    bad_iterations = 0
     try:
         while iteration < cfg.train.iterations:
-            if budget and time.monotonic() - start >= budget:
+            if deadline is not None and time.time() >= deadline:
                 break
             t0 = time.monotonic()
             net.eval()
+            evaluator.clear_cache()  # a resumed run starts each iteration alike: cold
             records, sp = play_games(
                 game,
                 cfg.mcts,
@@ -137,19 +187,25 @@ def train(
                 cfg.selfplay.games_per_iteration,
                 cfg.train.seed,
                 games_played,
+                deadline,
             )
             selfplay_seconds = time.monotonic() - t0
-            games_played += len(records)
+            games_played += cfg.selfplay.games_per_iteration  # dropped games' seeds are skipped
             buffer.add_games(records)
-            write_records(run.games / f"iter_{iteration:05d}.jsonl", records)
             t1 = time.monotonic()
-            step_metrics: list[StepMetrics] = []
-            if len(buffer) >= cfg.learner.min_buffer:
-                for _ in range(cfg.learner.steps_per_iteration):
-                    batch = buffer.sample(cfg.learner.batch_size, rng)
-                    step_metrics.append(train_step(net, optimizer, batch, cfg.learner, device))
-                    step += 1
+            learned = Learned()
+            is_late = deadline is not None and time.time() >= deadline
+            if len(buffer) >= cfg.learner.min_buffer and not is_late:
+                learned = learn(net, optimizer, buffer, cfg, rng, device, step)
+                step = learned.step
                 evaluator.clear_cache()
+            bad_iterations = bad_iterations + 1 if learned.faults else 0
+            if bad_iterations >= MAX_BAD_ITERATIONS:
+                raise TrainingDiverged(
+                    f"the loss was not finite in {bad_iterations} iterations in a row; the run "
+                    f"is kept at iteration {iteration} (lower learner.learning_rate and "
+                    "--resume)"
+                )
             iteration += 1
             last = {
                 "iteration": iteration,
@@ -159,8 +215,10 @@ def train(
                 "learn_seconds": time.monotonic() - t1,
                 "sims_per_second": sp.simulations / max(selfplay_seconds, 1e-9),
                 "kl_search_prior": sp.kl_search_prior,
+                "nonfinite_steps": learned.faults,
+                "wall_seconds": wall_before + time.monotonic() - start,
                 **_game_stats(records),
-                **_mean_step_metrics(step_metrics),
+                **_mean_step_metrics(learned.metrics),
             }
             if (
                 evaluation is not None
@@ -168,27 +226,90 @@ def train(
                 and iteration % cfg.train.eval_every == 0
             ):
                 last.update(evaluation(iteration, evaluator))
-            _save(run, cfg, game, net, optimizer, step, iteration, games_played, rng, buffer)
-            metrics_writer.write(step, last)
+            extra = {
+                "games_played": games_played,
+                "wall_seconds": last["wall_seconds"],
+                "rng_state": _rng_state_to(rng.bit_generator.state),
+                "torch_rng_state": torch.get_rng_state(),
+            }
+            payload = make_payload(cfg, game, net, optimizer, step, iteration, extra)
+            keep_step = bool(cfg.train.checkpoint_every) and (
+                iteration % cfg.train.checkpoint_every == 0
+            )
+            commit_iteration(run, payload, buffer, records, metrics_writer, last, keep_step)
             if on_iteration is not None:
                 info = IterationInfo(iteration, step, time.monotonic() - start, budget, last)
                 on_iteration(info)
+    except Interrupted as err:
+        shutdown_workers(kill=True)
+        raise Interrupted(
+            err.signum,
+            f"interrupted by {signal.Signals(err.signum).name}: the run is saved at iteration "
+            f"{iteration} ({run.latest}); continue with --resume",
+        ) from None
     finally:
         metrics_writer.close()
     return last
 
 
-def _save(run, cfg, game, net, optimizer, step, iteration, games_played, rng, buffer) -> None:
-    extra = {
-        "games_played": games_played,
-        "rng_state": _rng_state_to(rng.bit_generator.state),
-        "torch_rng_state": torch.get_rng_state(),
-    }
-    payload = make_payload(cfg, game, net, optimizer, step, iteration, extra)
-    buffer.save(run.replay)
-    save_checkpoint(run.latest, payload)
-    if cfg.train.checkpoint_every and iteration % cfg.train.checkpoint_every == 0:
-        save_checkpoint(run.step_checkpoint(step), payload)
+@dataclass
+class Learned:
+    """What one iteration's learning did."""
+
+    step: int = 0
+    metrics: list[StepMetrics] = field(default_factory=list)
+    faults: int = 0  # steps with a non-finite loss (the iteration's weights were restored)
+
+
+def learn(
+    net: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    buffer: ReplayBuffer,
+    cfg: Config,
+    rng: np.random.Generator,
+    device: torch.device,
+    step: int,
+) -> Learned:
+    """`steps_per_iteration` gradient steps; a non-finite loss restores the weights and
+    optimizer state of the iteration's start and skips its remaining steps."""
+    good_model = copy.deepcopy(net.state_dict())
+    good_optimizer = copy.deepcopy(optimizer.state_dict())
+    out = Learned(step=step)
+    for _ in range(cfg.learner.steps_per_iteration):
+        batch = buffer.sample(cfg.learner.batch_size, rng)
+        metrics = train_step(net, optimizer, batch, cfg.learner, device)
+        if not (math.isfinite(metrics.loss) and _weights_are_finite(net)):
+            net.load_state_dict(good_model)
+            optimizer.load_state_dict(good_optimizer)
+            log.warning(
+                "non-finite loss or weights at step %d: restored the weights of step %d and "
+                "skipped the rest of this iteration (learning rate %g)",
+                out.step + 1,
+                step,
+                cfg.learner.learning_rate,
+            )
+            return Learned(step=step, faults=1)
+        out.metrics.append(metrics)
+        out.step += 1
+    return out
+
+
+def _logged_seconds(run: RunDir) -> float:
+    """Training time of a run from before `wall_seconds` was recorded: its iterations' logged
+    self-play and learning seconds."""
+    path = run.path / "metrics.jsonl"
+    if not path.exists():
+        return 0.0
+    rows = read_metrics(path)
+    return float(sum(r.get("selfplay_seconds", 0) + r.get("learn_seconds", 0) for r in rows))
+
+
+def _weights_are_finite(net: torch.nn.Module) -> bool:
+    """Parameters and buffers (a diverging step can leave BatchNorm's running variance inf
+    while the loss still looks finite)."""
+    return all(
+        bool(t.isfinite().all()) for t in net.state_dict().values() if t.is_floating_point()
+    )
 
 
 def _rng_state_to(state: dict[str, Any]) -> dict[str, Any]:

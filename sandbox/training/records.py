@@ -13,6 +13,8 @@ from pathlib import Path
 
 from games.errors import UserError
 from games.game import Action, Game, State
+from sandbox.files import read_text
+from sandbox.training.atomic import write_atomically
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class GameRecord:
     policy_targets: list[list[float] | None]  # search policy per ply; None = fast move, no target
     returns: list[float]  # [P] final returns per player
     root_values: list[float] | None = None  # search value of each root, mover's view
+    weights_version: int | None = None  # learner step of the weights that played it (Ray)
 
     @property
     def length(self) -> int:
@@ -36,24 +39,16 @@ def replay(game: Game, record: GameRecord) -> State:
 
 
 def write_records(path: Path, records: Iterable[GameRecord]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w") as f:
-        for record in records:
-            f.write(json.dumps(asdict(record), separators=(",", ":")) + "\n")
-    tmp.replace(path)
+    lines = "".join(json.dumps(asdict(r), separators=(",", ":")) + "\n" for r in records)
+    write_atomically(path, lambda tmp: tmp.write_text(lines), "game records")
 
 
 def read_records(path: Path) -> list[GameRecord]:
     records = []
-    try:
-        with open(path) as f:
-            for number, line in enumerate(f, 1):
-                if line.strip():
-                    try:
-                        records.append(GameRecord(**json.loads(line)))
-                    except (json.JSONDecodeError, TypeError) as err:
-                        raise UserError(f"{path}:{number}: not a game record ({err})") from None
-    except FileNotFoundError:
-        raise UserError(f"game record file not found: {path}") from None
+    for number, line in enumerate(read_text(path, "game record file").splitlines(), 1):
+        if line.strip():
+            try:
+                records.append(GameRecord(**json.loads(line)))
+            except (json.JSONDecodeError, TypeError) as err:
+                raise UserError(f"{path}:{number}: not a game record ({err})") from None
     return records

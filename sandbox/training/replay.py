@@ -15,8 +15,11 @@ from pathlib import Path
 import numpy as np
 
 from games.encoding import encode_into
+from games.errors import UserError
 from games.game import Game
 from games.symmetries import symmetries
+from sandbox.files import npz_load
+from sandbox.training.atomic import write_atomically
 from sandbox.training.records import GameRecord
 
 
@@ -24,6 +27,9 @@ from sandbox.training.records import GameRecord
 class ReplayConfig:
     capacity: int = 100_000  # positions kept (sliding window)
     augment: bool = True  # sample a random board symmetry per position
+
+    # The values each field may take, checked where a config is read (sandbox/config.py).
+    RANGES = {"capacity": "[1, 10000000]"}
 
 
 @dataclass(frozen=True)
@@ -88,25 +94,64 @@ class ReplayBuffer:
 
     def save(self, path: Path) -> None:
         """Writes the buffer (atomically) so that a resumed run trains on the same data."""
-        tmp = path.with_name(path.name + ".tmp.npz")
         n = self.size
-        np.savez_compressed(
-            tmp,
-            obs=self.obs[:n],
-            legal=self.legal[:n],
-            policy=self.policy[:n],
-            value=self.value[:n],
-            meta=np.array([self.cursor, self.total_added]),
+        write_atomically(
+            path,
+            lambda tmp: np.savez_compressed(
+                tmp,
+                obs=self.obs[:n],
+                legal=self.legal[:n],
+                policy=self.policy[:n],
+                value=self.value[:n],
+                meta=np.array([self.cursor, self.total_added]),
+            ),
+            "replay buffer",
         )
-        tmp.replace(path)
 
     def load(self, path: Path) -> None:
-        with np.load(path) as data:
-            n = min(len(data["value"]), self.capacity)
-            self.obs[:n] = data["obs"][:n]
-            self.legal[:n] = data["legal"][:n]
-            self.policy[:n] = data["policy"][:n]
-            self.value[:n] = data["value"][:n]
-            self.size = n
-            self.cursor, self.total_added = (int(x) for x in data["meta"])
-            self.cursor %= self.capacity
+        """Reads a buffer written by `save` (see `read_replay`: a bad file is a UserError and
+        leaves this buffer as it was)."""
+        data = read_replay(path, self.game)
+        n = min(len(data["value"]), self.capacity)
+        meta = data["meta"]
+        self.obs[:n] = data["obs"][:n]
+        self.legal[:n] = data["legal"][:n]
+        self.policy[:n] = data["policy"][:n]
+        self.value[:n] = data["value"][:n]
+        self.size = n
+        self.cursor, self.total_added = (int(x) for x in meta)
+        self.cursor %= self.capacity
+
+
+# The arrays `save` writes, one row per position, and the dtype kind of each.
+_ROWS = {"obs": "f", "legal": "b", "policy": "f", "value": "f"}
+_KINDS = {"f": "finite floats", "b": "booleans"}
+
+
+def read_replay(path: Path, game: Game) -> dict[str, np.ndarray]:
+    """The arrays of a buffer file, checked: UserError if it is not one (empty, truncated,
+    foreign) or is of another game or encoding (rows of other shapes)."""
+    data = npz_load(path, "replay buffer")
+    missing = [key for key in (*_ROWS, "meta") if key not in data]
+    if missing:
+        raise UserError(f"{path} is not a replay buffer: it has no {', '.join(missing)}")
+    n = len(data["value"]) if data["value"].ndim else -1
+    rows = {
+        "obs": game.observation_shape,
+        "legal": (game.num_actions,),
+        "policy": (game.num_actions,),
+        "value": (),
+    }
+    for key, kind in _ROWS.items():
+        array = data[key]
+        if array.shape != (n, *rows[key]):
+            raise UserError(
+                f"replay buffer {path} is of another game or encoding: {key} has shape "
+                f"{list(array.shape)}, {game.name} needs {[max(n, 0), *rows[key]]}"
+            )
+        if array.dtype.kind not in kind or (kind == "f" and not np.isfinite(array).all()):
+            raise UserError(f"replay buffer {path} is damaged: {key} is not {_KINDS[kind]}")
+    meta = data["meta"]
+    if meta.shape != (2,) or meta.dtype.kind not in "iu" or (meta < 0).any():
+        raise UserError(f"replay buffer {path} is damaged: meta is not two counters")
+    return data

@@ -22,8 +22,11 @@ import dataclasses
 import logging
 import math
 import multiprocessing
+import os
 import resource
 import sys
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -45,6 +48,15 @@ class SelfPlayConfig:
     full_search_fraction: float = 1.0  # playout cap randomization: moves searched fully (targets)
     fast_simulations: int = 16  # budget of the other moves, which are not training targets
     workers: int = 1  # self-play processes (one per core is fastest on CPU)
+
+    # The values each field may take, checked where a config is read (sandbox/config.py).
+    RANGES = {
+        "games_per_iteration": "[1, 100000]",
+        "concurrent_games": "[1, 10000]",
+        "full_search_fraction": "(0, 1]",
+        "fast_simulations": "[0, 100000]",
+        "workers": "[1, 256]",
+    }
 
 
 @dataclass
@@ -83,16 +95,21 @@ def play_games(
     num_games: int,
     seed: int,
     first_index: int = 0,
+    deadline: float | None = None,
 ) -> tuple[list[GameRecord], SelfPlayStats]:
     """Plays `num_games` self-play games; game i uses rng `default_rng([seed, first_index + i])`.
 
     The one place where search gets root noise (`is_noisy=True`) and moves are sampled.
+
+    Args:
+        deadline: `time.time()` after which no move is searched: the games finished by then
+            are returned and the others dropped (a long game never overruns `--minutes`).
     """
     workers = min(sp.workers, num_games)
     if workers > 1:
         if str(getattr(evaluator, "device", "cpu")) == "cpu":
             return _play_in_workers(
-                game, mcts, sp, evaluator, num_games, seed, first_index, workers
+                game, mcts, sp, evaluator, num_games, seed, first_index, workers, deadline
             )
         log.warning("selfplay.workers > 1 needs the network on the CPU; playing in one process")
     pending = list(range(first_index, first_index + num_games))[::-1]
@@ -102,6 +119,8 @@ def play_games(
     kl_sum = 0.0
     counters_before = [getattr(evaluator, name, 0) for name in _COUNTERS]
     while pending or slots:
+        if deadline is not None and time.time() >= deadline:
+            break  # unfinished games are dropped; their seeds are not reused
         while pending and len(slots) < sp.concurrent_games:
             index = pending.pop()
             slots.append(_Slot(index, np.random.default_rng([seed, index]), game.new_state()))
@@ -176,6 +195,7 @@ def _kl(p: np.ndarray, q: np.ndarray) -> float:
 
 # Worker processes: started once per worker count and kept for later calls (starting one costs
 # seconds: it imports torch). Each call sends the evaluator (the network's weights, no cache).
+# A worker dies with its parent, even a SIGKILLed one (it watches its parent's pid).
 _POOLS: dict[int, ProcessPoolExecutor] = {}
 
 
@@ -188,16 +208,46 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
 
 
 @atexit.register
-def shutdown_workers() -> None:
+def shutdown_workers(kill: bool = False) -> None:
+    """Stops the worker processes; `kill` ends them at once (Ctrl-C: games in flight are lost)."""
     for pool in _POOLS.values():
-        pool.shutdown(cancel_futures=True)
+        processes = list(getattr(pool, "_processes", {}).values())
+        pool.shutdown(wait=not kill, cancel_futures=True)
+        if kill:
+            for process in processes:
+                process.kill()
+            for process in processes:
+                process.join(timeout=5)
     _POOLS.clear()
 
 
 def _init_worker() -> None:
+    import signal
+
     import torch
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     torch.set_num_threads(1)
+    _die_with_parent(os.getppid())
+
+
+def _die_with_parent(parent: int) -> None:
+    """Exits when the parent process is gone: PR_SET_PDEATHSIG on Linux, and a watcher thread
+    everywhere (a pool's workers otherwise keep playing, ~360 MB each, after a SIGKILL)."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+        except OSError:
+            pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _play_share(
@@ -208,8 +258,9 @@ def _play_share(
     num_games: int,
     seed: int,
     first: int,
+    deadline: float | None,
 ) -> tuple[list[GameRecord], SelfPlayStats]:
-    return play_games(load(spec), mcts, sp, evaluator, num_games, seed, first)
+    return play_games(load(spec), mcts, sp, evaluator, num_games, seed, first, deadline)
 
 
 def _play_in_workers(
@@ -221,6 +272,7 @@ def _play_in_workers(
     seed: int,
     first_index: int,
     workers: int,
+    deadline: float | None,
 ) -> tuple[list[GameRecord], SelfPlayStats]:
     """Each worker plays a contiguous share of the games with its share of the concurrency."""
     concurrent = max(1, math.ceil(sp.concurrent_games / workers))
@@ -229,7 +281,7 @@ def _play_in_workers(
     firsts = first_index + np.concatenate([[0], np.cumsum(sizes)[:-1]])
     pool = worker_pool(workers)
     futures = [
-        pool.submit(_play_share, game.spec, mcts, one, evaluator, size, seed, int(first))
+        pool.submit(_play_share, game.spec, mcts, one, evaluator, size, seed, int(first), deadline)
         for size, first in zip(sizes, firsts, strict=True)
     ]
     outputs = [future.result() for future in futures]

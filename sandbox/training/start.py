@@ -11,11 +11,18 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import torch
+
+from agents.network import build_network
 from games.catalogue import resolve_game
 from games.errors import UserError
 from games.game import load
 from sandbox.config import Config, from_dict, load_config, merge_dicts, parse_override, read_toml
-from sandbox.training.checkpoint import read_checkpoint
+from sandbox.files import check_writable_dir, first_line
+from sandbox.training.checkpoint import check_weights, checkpoint_game, read_checkpoint
+from sandbox.training.commit import replay_path
+from sandbox.training.learner import make_optimizer
+from sandbox.training.replay import read_replay
 from sandbox.training.run import RunDir, latest_run_dir, new_run_dir
 
 
@@ -29,8 +36,9 @@ def prepare_run(
     """The config and folder of a run; refuses to start over an existing run without `resume`.
 
     Raises:
-        UserError: the run folder holds another game, a damaged checkpoint, or a run that
-            `resume` was not asked to continue.
+        UserError: the run folder holds another game, a damaged checkpoint, a play-only model,
+            a network of another shape than the config's, or a run that `resume` was not asked
+            to continue; or it cannot be written. All before anything is written.
     """
     spec = resolve_game(game)
     overrides = list(overrides or [])
@@ -54,5 +62,47 @@ def prepare_run(
                 f"{run.path} already holds a run; pass --resume to continue it or choose "
                 "another --run-dir (nothing was overwritten)"
             )
-        read_checkpoint(run.latest)  # a damaged checkpoint is reported before any work
+        check_resumable(run, cfg)  # a bad checkpoint is reported before any work
+    check_writable_dir(run.path, "run folder")
     return cfg, run
+
+
+RESUME_KEYS = ("optimizer", "rng_state", "torch_rng_state")  # beyond what a model file has
+_RNG_KEYS = ("bit_generator", "state", "inc", "has_uint32", "uinteger")
+
+
+def check_resumable(run: RunDir, cfg: Config) -> None:
+    """UserError unless the run's latest checkpoint can continue it with config `cfg`: a
+    training checkpoint (not an exported model) of the same game, whose network, optimizer,
+    random state and replay buffer fit."""
+    path = run.latest
+    payload = read_checkpoint(path)
+    if payload.get("optimizer") is None:
+        raise UserError(
+            f"{path} is a play-only model (exported: no optimizer or random state); --resume "
+            "needs a training checkpoint, so start a new run instead"
+        )
+    missing = [key for key in RESUME_KEYS if key not in payload]
+    if missing:
+        raise UserError(f"checkpoint {path} cannot resume a run: it has no {', '.join(missing)}")
+    game = load(cfg.game)
+    if not checkpoint_game(payload, path).is_same_as(game):
+        raise UserError(f"checkpoint {path} is of {payload['game']}, not {cfg.game}")
+    with torch.random.fork_rng(devices=[]):  # building a network draws from torch's generator
+        net = build_network(cfg.network, game)
+    check_weights(payload, net, path)
+    rng, torch_rng = payload["rng_state"], payload["torch_rng_state"]
+    if not (isinstance(rng, dict) and all(k in rng for k in _RNG_KEYS)) or not (
+        isinstance(torch_rng, torch.Tensor) and torch_rng.dtype == torch.uint8
+    ):
+        raise UserError(f"checkpoint {path} is damaged: its random state is not one")
+    net.load_state_dict(payload["model"])
+    try:
+        make_optimizer(net, cfg.learner).load_state_dict(payload["optimizer"])
+    except (ValueError, KeyError, TypeError, RuntimeError) as err:
+        raise UserError(
+            f"checkpoint {path} is damaged: its optimizer state does not fit ({first_line(err)})"
+        ) from None
+    replay = replay_path(run, payload)
+    if replay is not None:
+        read_replay(replay, game)  # read in full now, so a bad buffer stops the run here
