@@ -90,7 +90,7 @@ def main() -> int:
         dist = dataclasses.replace(base.distributed, backend="ray", actors=n)
         label = f"Ray, {n} actor{'s' * (n > 1)}"
         trainers.append((label, dataclasses.replace(base, distributed=dist), train_distributed))
-    ray.init(num_cpus=cpus, include_dashboard=False, log_to_driver=False,
+    ray.init(address="local", num_cpus=cpus, include_dashboard=False, log_to_driver=False,
              logging_level=logging.WARNING)  # fmt: skip
     results = []
     with tempfile.TemporaryDirectory() as tmp:

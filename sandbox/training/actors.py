@@ -156,6 +156,8 @@ class Fleet:
         self.weights = (version, self.ray.put(weights_of(net)))
         if is_learner_step:
             self.stepped_at[version] = time.time()
+        oldest = min(self.sent)  # no actor can start playing an older version now
+        self.stepped_at = {v: t for v, t in self.stepped_at.items() if v >= oldest}
         in_flight = {t.slot for t in self.tasks.values() if t.kind == "weights"}
         for slot in range(len(self.handles)):
             if slot not in in_flight:
@@ -238,7 +240,7 @@ class Fleet:
         if self.deaths_in_a_row > 2 * len(self.handles) + 2:
             reason = " ".join(str(err).split())[:300]
             raise UserError(f"self-play actors keep dying before finishing a chunk: {reason}")
-        self.ray.kill(self.handles[slot], no_restart=True)
+        self._kill(self.handles[slot])
         pid = self.pids.get(slot, "?")
         self.restarts += 1
         self._start(slot)
@@ -267,8 +269,11 @@ class Fleet:
     def stop(self) -> None:
         """Kills every actor now (their games in flight are lost: never committed)."""
         for handle in self.handles:
-            try:
-                self.ray.kill(handle, no_restart=True)
-            except Exception as err:  # noqa: BLE001 - an actor already gone, a cluster lost
-                log.debug("could not kill an actor: %s", err)
+            self._kill(handle)
         self.tasks.clear()
+
+    def _kill(self, handle: Any) -> None:
+        try:
+            self.ray.kill(handle, no_restart=True)
+        except Exception as err:  # noqa: BLE001 - an actor already gone, a cluster lost
+            log.debug("could not kill an actor: %s", err)

@@ -128,13 +128,22 @@ def connect(ray: Any, dist: DistributedConfig) -> bool:
             ray.init(address=dist.address, **common)
         else:
             ray.init(
+                address="local",  # a new cluster, even where `ray start` runs one
                 num_cpus=dist.cpus or os.cpu_count() or 1,
                 include_dashboard=dist.dashboard,
                 **common,
             )
     except (ConnectionError, RuntimeError, ValueError) as err:
         where = dist.address or "a local cluster"
-        raise UserError(f"cannot connect to Ray at {where}: {' '.join(str(err).split())}") from None
+        hint = (
+            " (is `ray start` running there? A cluster with token authentication also needs "
+            "RAY_AUTH_MODE=token and its token: see the README)"
+            if dist.address
+            else ""
+        )
+        raise UserError(
+            f"cannot connect to Ray at {where}: {' '.join(str(err).split())}{hint}"
+        ) from None
     finally:
         for signum, handler in handlers.items():
             if handler is not None:
@@ -195,11 +204,12 @@ def train_distributed(
     dist = cfg.distributed
     games_per_iteration = cfg.selfplay.games_per_iteration
     chunk = dist.chunk_games or math.ceil(games_per_iteration / dist.actors)
-    is_owner = connect(ray, dist)
+    is_owner = False
     fleet = None
     last: dict[str, Any] = {}
     bad_iterations = 0
     try:
+        is_owner = connect(ray, dist)
         fleet = Fleet(ray, cfg, counters["games_played"], chunk, actor_options(ray, dist))
         fleet.deadline = deadline
         fleet.broadcast(step, net, is_learner_step=False)
@@ -327,14 +337,24 @@ def _restore(
     return counters
 
 
+STALL_SECONDS = 120  # no game back for this long: say what may be wrong (and keep waiting)
+
+
 def _collect(fleet: Fleet, num_games: int, deadline: float | None) -> list[Chunk]:
     """Waits for `num_games` new games (whole chunks); at the deadline, the games finished."""
+    waiting_since, have = time.monotonic(), fleet.backlog_games
     while fleet.backlog_games < num_games:
         if deadline is not None and time.time() >= deadline:
             fleet.drain(seconds=10.0)
             return fleet.take(fleet.backlog_games)
         wait = 1.0 if deadline is None else min(1.0, max(0.0, deadline - time.time()))
         fleet.pump(wait)
+        if fleet.backlog_games != have:
+            waiting_since, have = time.monotonic(), fleet.backlog_games
+        elif time.monotonic() - waiting_since > STALL_SECONDS:
+            log.warning("no games from the actors for %d s: are they waiting for free CPUs or "
+                        "a lost node? (`ray status`)", STALL_SECONDS)  # fmt: skip
+            waiting_since = time.monotonic()
     return fleet.take(num_games)
 
 

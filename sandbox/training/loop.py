@@ -307,9 +307,7 @@ def _logged_seconds(run: RunDir) -> float:
 def _weights_are_finite(net: torch.nn.Module) -> bool:
     """Parameters and buffers (a diverging step can leave BatchNorm's running variance inf
     while the loss still looks finite)."""
-    return all(
-        bool(t.isfinite().all()) for t in net.state_dict().values() if t.is_floating_point()
-    )
+    return all(bool(t.isfinite().all()) for t in net.state_dict().values() if t.is_floating_point())
 
 
 def _rng_state_to(state: dict[str, Any]) -> dict[str, Any]:
