@@ -36,30 +36,24 @@ import numpy as np
 import torch
 
 from agents.evaluators import NetworkEvaluator
-from agents.network import build_network, resolve_device
 from games.errors import UserError
-from games.game import Game, load
 from sandbox.training.actors import Chunk, Fleet
-from sandbox.training.atomic import make_dir, write_atomically
-from sandbox.training.checkpoint import make_payload
-from sandbox.training.commit import commit_iteration, recover, replay_path
+from sandbox.training.commit import commit_iteration
 from sandbox.training.interrupt import Interrupted
-from sandbox.training.learner import make_optimizer
 from sandbox.training.loop import (
     MAX_BAD_ITERATIONS,
     Evaluation,
     IterationInfo,
     Learned,
     TrainingDiverged,
-    _game_stats,
-    _mean_step_metrics,
-    _rng_state_from,
-    _rng_state_to,
+    game_stats,
     learn,
+    mean_step_metrics,
 )
 from sandbox.training.metrics import MetricsWriter
 from sandbox.training.replay import ReplayBuffer
 from sandbox.training.run import RunDir
+from sandbox.training.state import open_run
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -174,31 +168,16 @@ def train_distributed(
     evaluation: Evaluation | None = None,
 ) -> dict[str, Any]:
     """`loop.train` with self-play on Ray actors: same arguments, files and return value."""
-    from sandbox.config import dump_toml  # the composed config imports this module
-
     ray = require_ray()
-    game = load(cfg.game)
-    if run.has_checkpoint() and not resume:
-        raise UserError(
-            f"{run.path} already holds a run; pass --resume to continue it or choose another "
-            "--run-dir (nothing was overwritten)"
-        )
     start = time.monotonic()
     budget = cfg.train.minutes * 60
     deadline = time.time() + budget if budget else None
-    torch.set_num_threads(cfg.train.threads or os.cpu_count() or 1)
-    device = resolve_device(cfg.train.device)
-    torch.manual_seed(cfg.train.seed)
-    net = build_network(cfg.network, game).to(device)
-    optimizer = make_optimizer(net, cfg.learner)
-    buffer = ReplayBuffer(game, cfg.replay.capacity, cfg.replay.augment)
-    rng = np.random.default_rng([cfg.train.seed, 1])
-    counters = _restore(run, game, cfg, net, optimizer, buffer, rng)
-    step, iteration = counters["step"], counters["iteration"]
-    committed = counters["games_committed"]
-    make_dir(run.checkpoints, "run folder")
-    make_dir(run.games, "run folder")
-    write_atomically(run.config, lambda tmp: tmp.write_text(dump_toml(cfg)), "config")
+    state = open_run(cfg, run, resume)
+    game, net, optimizer, buffer, rng, device = (
+        state.game, state.net, state.optimizer, state.buffer, state.rng, state.device
+    )  # fmt: skip
+    step, iteration = state.step, state.iteration
+    committed = (state.saved or {}).get("games_committed", state.games_played)
     metrics_writer = MetricsWriter(run.path)
     evaluator = NetworkEvaluator(game, net, device)
     dist = cfg.distributed
@@ -210,7 +189,7 @@ def train_distributed(
     bad_iterations = 0
     try:
         is_owner = connect(ray, dist)
-        fleet = Fleet(ray, cfg, counters["games_played"], chunk, actor_options(ray, dist))
+        fleet = Fleet(ray, cfg, state.games_played, chunk, actor_options(ray, dist))
         fleet.deadline = deadline
         fleet.broadcast(step, net, is_learner_step=False)
         fleet.fill()
@@ -255,8 +234,9 @@ def train_distributed(
                 "sims_per_second": sum(c.stats.simulations for c in chunks) / max(seconds, 1e-9),
                 "kl_search_prior": _mean_kl(chunks),
                 "nonfinite_steps": learned.faults,
-                **_game_stats(records),
-                **_mean_step_metrics(learned.metrics),
+                "wall_seconds": state.wall_before + time.monotonic() - start,
+                **game_stats(records),
+                **mean_step_metrics(learned.metrics),
                 "actors": dist.actors,
                 "actor_restarts": fleet.restarts - restarts_before,
                 "positions": positions,
@@ -273,13 +253,10 @@ def train_distributed(
                 and iteration % cfg.train.eval_every == 0
             ):
                 last.update(evaluation(iteration, evaluator))
-            extra = {
-                "games_played": fleet.next_index,
-                "games_committed": committed,
-                "rng_state": _rng_state_to(rng.bit_generator.state),
-                "torch_rng_state": torch.get_rng_state(),
-            }
-            payload = make_payload(cfg, game, net, optimizer, step, iteration, extra)
+            state.step, state.iteration, state.games_played = step, iteration, fleet.next_index
+            payload = state.payload(
+                cfg, games_committed=committed, wall_seconds=last["wall_seconds"]
+            )
             keep_step = bool(cfg.train.checkpoint_every) and (
                 iteration % cfg.train.checkpoint_every == 0
             )
@@ -301,40 +278,6 @@ def train_distributed(
             ray.shutdown()
         metrics_writer.close()
     return last
-
-
-def _restore(
-    run: RunDir,
-    game: Game,
-    cfg: Config,
-    net: torch.nn.Module,
-    optimizer: torch.optim.Optimizer,
-    buffer: ReplayBuffer,
-    rng: np.random.Generator,
-) -> dict[str, int]:
-    """Loads the last commit of `run` into the learner, as `loop.train` does; its counters."""
-    counters = {"step": 0, "iteration": 0, "games_played": 0, "games_committed": 0}
-    payload = recover(run) if run.path.exists() else None
-    if payload is None:
-        return counters
-    if not load(payload["openspiel"]).is_same_as(game):
-        raise UserError(f"{run.path} is a run of {payload['game']}, not {game.name}")
-    net.load_state_dict(payload["model"])
-    optimizer.load_state_dict(payload["optimizer"])
-    for group in optimizer.param_groups:  # the config, not the checkpoint, sets the rate
-        group["lr"] = cfg.learner.learning_rate
-        group["weight_decay"] = cfg.learner.weight_decay
-    rng.bit_generator.state = _rng_state_from(payload["rng_state"])
-    torch.set_rng_state(payload["torch_rng_state"])
-    replay = replay_path(run, payload)
-    if replay is not None:
-        buffer.load(replay)
-    counters.update(step=payload["step"], iteration=payload["iteration"])
-    counters["games_played"] = payload.get("games_played", 0)
-    counters["games_committed"] = payload.get("games_committed", counters["games_played"])
-    log.info("resumed %s at iteration %d, step %d", run.path, payload["iteration"],
-             payload["step"])  # fmt: skip
-    return counters
 
 
 STALL_SECONDS = 120  # no game back for this long: say what may be wrong (and keep waiting)

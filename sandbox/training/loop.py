@@ -23,7 +23,6 @@ from __future__ import annotations
 import copy
 import logging
 import math
-import os
 import signal
 import time
 from collections.abc import Callable
@@ -34,18 +33,15 @@ import numpy as np
 import torch
 
 from agents.evaluators import NetworkEvaluator
-from agents.network import build_network, resolve_device
 from games.errors import UserError
-from games.game import load
-from sandbox.training.atomic import make_dir, write_atomically
-from sandbox.training.checkpoint import make_payload
-from sandbox.training.commit import commit_iteration, recover, replay_path
+from sandbox.training.commit import commit_iteration
 from sandbox.training.interrupt import Interrupted
-from sandbox.training.learner import StepMetrics, make_optimizer, train_step
-from sandbox.training.metrics import MetricsWriter, read_metrics
+from sandbox.training.learner import StepMetrics, train_step
+from sandbox.training.metrics import MetricsWriter
 from sandbox.training.replay import ReplayBuffer
 from sandbox.training.run import RunDir
 from sandbox.training.selfplay import play_games, shutdown_workers
+from sandbox.training.state import open_run
 
 if TYPE_CHECKING:
     from sandbox.config import Config
@@ -123,53 +119,18 @@ def train(
         Interrupted: SIGINT or SIGTERM; the run is as of its last commit.
         TrainingDiverged: MAX_BAD_ITERATIONS iterations in a row had a non-finite loss.
     """
-    from sandbox.config import dump_toml  # the composed config imports this module
-
-    game = load(cfg.game)
-    if run.has_checkpoint() and not resume:
-        raise UserError(
-            f"{run.path} already holds a run; pass --resume to continue it or choose another "
-            "--run-dir (nothing was overwritten)"
-        )
     start = time.monotonic()
     budget = cfg.train.minutes * 60
     deadline = time.time() + budget if budget else None
-    threads = cfg.train.threads or os.cpu_count() or 1
-    torch.set_num_threads(threads)
-    device = resolve_device(cfg.train.device)
-    torch.manual_seed(cfg.train.seed)
-    net = build_network(cfg.network, game).to(device)
-    optimizer = make_optimizer(net, cfg.learner)
-    buffer = ReplayBuffer(game, cfg.replay.capacity, cfg.replay.augment)
-    rng = np.random.default_rng([cfg.train.seed, 1])
-    step = iteration = games_played = 0
-    wall_before = 0.0  # seconds of this run's earlier invocations
-    if run.path.exists():
-        payload = recover(run)
-        if payload is not None:
-            if not load(payload["openspiel"]).is_same_as(game):
-                raise UserError(f"{run.path} is a run of {payload['game']}, not {game.name}")
-            net.load_state_dict(payload["model"])
-            optimizer.load_state_dict(payload["optimizer"])
-            for group in optimizer.param_groups:  # the config, not the checkpoint, sets the rate:
-                group["lr"] = cfg.learner.learning_rate  # a resumed run may anneal it (--set)
-                group["weight_decay"] = cfg.learner.weight_decay
-            step, iteration = payload["step"], payload["iteration"]
-            games_played = payload.get("games_played", 0)
-            wall_before = payload.get("wall_seconds", _logged_seconds(run))
-            rng.bit_generator.state = _rng_state_from(payload["rng_state"])
-            torch.set_rng_state(payload["torch_rng_state"])
-            replay = replay_path(run, payload)
-            if replay is not None:
-                buffer.load(replay)
-            log.info("resumed %s at iteration %d, step %d", run.path, iteration, step)
-    make_dir(run.checkpoints, "run folder")
-    make_dir(run.games, "run folder")
-    write_atomically(run.config, lambda tmp: tmp.write_text(dump_toml(cfg)), "config")
+    state = open_run(cfg, run, resume)
+    game, net, optimizer, buffer, rng = (
+        state.game, state.net, state.optimizer, state.buffer, state.rng
+    )  # fmt: skip
+    step, iteration, games_played = state.step, state.iteration, state.games_played
     metrics_writer = MetricsWriter(run.path)
     # The cache serves transpositions within one iteration; it is cleared whenever the
     # weights change, so self-play never sees a stale network's answer.
-    evaluator = NetworkEvaluator(game, net, device)
+    evaluator = NetworkEvaluator(game, net, state.device)
     last: dict[str, Any] = {}
     bad_iterations = 0
     try:
@@ -196,7 +157,7 @@ def train(
             learned = Learned()
             is_late = deadline is not None and time.time() >= deadline
             if len(buffer) >= cfg.learner.min_buffer and not is_late:
-                learned = learn(net, optimizer, buffer, cfg, rng, device, step)
+                learned = learn(net, optimizer, buffer, cfg, rng, state.device, step)
                 step = learned.step
                 evaluator.clear_cache()
             bad_iterations = bad_iterations + 1 if learned.faults else 0
@@ -216,9 +177,9 @@ def train(
                 "sims_per_second": sp.simulations / max(selfplay_seconds, 1e-9),
                 "kl_search_prior": sp.kl_search_prior,
                 "nonfinite_steps": learned.faults,
-                "wall_seconds": wall_before + time.monotonic() - start,
-                **_game_stats(records),
-                **_mean_step_metrics(learned.metrics),
+                "wall_seconds": state.wall_before + time.monotonic() - start,
+                **game_stats(records),
+                **mean_step_metrics(learned.metrics),
             }
             if (
                 evaluation is not None
@@ -226,13 +187,8 @@ def train(
                 and iteration % cfg.train.eval_every == 0
             ):
                 last.update(evaluation(iteration, evaluator))
-            extra = {
-                "games_played": games_played,
-                "wall_seconds": last["wall_seconds"],
-                "rng_state": _rng_state_to(rng.bit_generator.state),
-                "torch_rng_state": torch.get_rng_state(),
-            }
-            payload = make_payload(cfg, game, net, optimizer, step, iteration, extra)
+            state.step, state.iteration, state.games_played = step, iteration, games_played
+            payload = state.payload(cfg, wall_seconds=last["wall_seconds"])
             keep_step = bool(cfg.train.checkpoint_every) and (
                 iteration % cfg.train.checkpoint_every == 0
             )
@@ -294,44 +250,13 @@ def learn(
     return out
 
 
-def _logged_seconds(run: RunDir) -> float:
-    """Training time of a run from before `wall_seconds` was recorded: its iterations' logged
-    self-play and learning seconds."""
-    path = run.path / "metrics.jsonl"
-    if not path.exists():
-        return 0.0
-    rows = read_metrics(path)
-    return float(sum(r.get("selfplay_seconds", 0) + r.get("learn_seconds", 0) for r in rows))
-
-
 def _weights_are_finite(net: torch.nn.Module) -> bool:
     """Parameters and buffers (a diverging step can leave BatchNorm's running variance inf
     while the loss still looks finite)."""
     return all(bool(t.isfinite().all()) for t in net.state_dict().values() if t.is_floating_point())
 
 
-def _rng_state_to(state: dict[str, Any]) -> dict[str, Any]:
-    """numpy's PCG64 state holds 128-bit ints; store them as strings for weights_only loading."""
-    inner = state["state"]
-    return {
-        "bit_generator": state["bit_generator"],
-        "state": str(inner["state"]),
-        "inc": str(inner["inc"]),
-        "has_uint32": state["has_uint32"],
-        "uinteger": state["uinteger"],
-    }
-
-
-def _rng_state_from(saved: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "bit_generator": saved["bit_generator"],
-        "state": {"state": int(saved["state"]), "inc": int(saved["inc"])},
-        "has_uint32": saved["has_uint32"],
-        "uinteger": saved["uinteger"],
-    }
-
-
-def _game_stats(records) -> dict[str, float]:
+def game_stats(records) -> dict[str, float]:
     if not records:
         return {}
     lengths = [r.length for r in records]
@@ -344,7 +269,7 @@ def _game_stats(records) -> dict[str, float]:
     }
 
 
-def _mean_step_metrics(steps: list[StepMetrics]) -> dict[str, float]:
+def mean_step_metrics(steps: list[StepMetrics]) -> dict[str, float]:
     if not steps:
         return {}
     return {
