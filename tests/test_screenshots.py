@@ -37,3 +37,16 @@ def test_every_screenshot_command_is_the_one_the_readme_shows():
     for name, command in shots.items():
         assert command in readme, f"README.md does not show the command of {name}"
         assert f"docs/screenshots/{name}.png" in readme
+
+
+def test_the_readme_pictures_are_what_their_commands_draw_now(tmp_path):
+    """Regenerates two README screenshots (the overrule needs its 200-simulation search) and
+    compares them with the committed PNGs: a stale picture fails here."""
+    for name in ("tic-tac-toe", "connect4-search-overrules"):
+        assert script().main(["--only", name, "--out", str(tmp_path)]) == 0
+        fresh = pygame.surfarray.array3d(pygame.image.load(str(tmp_path / f"{name}.png")))
+        shipped = pygame.image.load(str(ROOT / "docs" / "screenshots" / f"{name}.png"))
+        shipped = pygame.surfarray.array3d(shipped)
+        assert fresh.shape == shipped.shape, name
+        differ = np.any(fresh != shipped, axis=2).mean()
+        assert differ < 0.01, f"{name}: {differ:.1%} of the pixels differ from the README's"
