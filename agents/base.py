@@ -22,6 +22,19 @@ if TYPE_CHECKING:
     from agents.mcts import Search
 
 
+Rng = np.random.Generator | Sequence[np.random.Generator]  # one for all states, or one each
+
+
+def rngs_for(rng: Rng, count: int) -> list[np.random.Generator]:
+    """One generator per state: the shared one repeated, or the caller's own list."""
+    if isinstance(rng, np.random.Generator):
+        return [rng] * count
+    rngs = list(rng)
+    if len(rngs) != count:
+        raise ValueError(f"{len(rngs)} generators for {count} states")
+    return rngs
+
+
 def greedy_action(prior: np.ndarray) -> Action:
     """System 1's move: the network's favourite (argmax of the prior [A]; ties: lowest action)."""
     return int(np.argmax(prior))
@@ -62,8 +75,12 @@ class Agent(Protocol):
         """The agent's view of `state`, for the viewer and the experiments."""
         ...
 
-    def select_actions(self, states: Sequence[State], rng: np.random.Generator) -> list[Action]:
-        """The move in each state; network agents answer all of them in one batched search."""
+    def select_actions(self, states: Sequence[State], rng: Rng) -> list[Action]:
+        """The move in each state; network agents answer all of them in one batched search.
+
+        `rng` is one generator, or one per state (then each state's move depends on its own
+        generator alone, as if it were asked alone: a match's game replays from its seed).
+        """
         ...
 
     def analyse_many(self, states: Sequence[State]) -> list[Analysis]:
@@ -86,8 +103,11 @@ class SearchAgent(Agent, Protocol):
 class OneAtATime:
     """Batched methods for agents that think about one position at a time."""
 
-    def select_actions(self, states: Sequence[State], rng: np.random.Generator) -> list[Action]:
-        return [self.select_action(state, rng) for state in states]  # type: ignore[attr-defined]
+    def select_actions(self, states: Sequence[State], rng: Rng) -> list[Action]:
+        return [
+            self.select_action(state, r)  # type: ignore[attr-defined]
+            for state, r in zip(states, rngs_for(rng, len(states)), strict=True)
+        ]
 
     def analyse_many(self, states: Sequence[State]) -> list[Analysis]:
         return [self.analyse(state) for state in states]  # type: ignore[attr-defined]

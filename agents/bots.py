@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pyspiel
 
-from agents.base import Agent, Analysis, OneAtATime, greedy_action, greedy_actions
+from agents.base import Agent, Analysis, OneAtATime, Rng, greedy_action, greedy_actions, rngs_for
 from agents.evaluators import Evaluator, NetworkEvaluator, UniformEvaluator
 from agents.mcts import MCTSConfig, Search, SearchResult, choose_action
 from games.encoding import legal_mask
@@ -57,15 +57,15 @@ class PolicyBot:
         self.name = name
         self.has_network = isinstance(evaluator, NetworkEvaluator)
 
-    def select_actions(self, states: Sequence[State], rng: np.random.Generator) -> list[Action]:
+    def select_actions(self, states: Sequence[State], rng: Rng) -> list[Action]:
         if not states:
             return []
         priors, _ = self.evaluator.evaluate(states)
         if self.temperature <= 0:
             return greedy_actions(priors)
         return [
-            sample_from(p, self.temperature, legal_mask(self.game, s), rng)
-            for p, s in zip(priors, states, strict=True)
+            sample_from(p, self.temperature, legal_mask(self.game, s), r)
+            for p, s, r in zip(priors, states, rngs_for(rng, len(states)), strict=True)
         ]
 
     def select_action(self, state: State, rng: np.random.Generator) -> Action:
@@ -136,12 +136,11 @@ class MCTSBot:
             self.evaluator, self.cfg, name or self.name, 0, num_simulations, self.temperature
         )
 
-    def new_search(self, states: Sequence[State], rng: np.random.Generator | None = None) -> Search:
-        return Search(states, self.evaluator, self.cfg, rng or self._rng, self.num_simulations)
+    def new_search(self, states: Sequence[State], rng: Rng | None = None) -> Search:
+        rng = self._rng if rng is None else rng
+        return Search(states, self.evaluator, self.cfg, rng, self.num_simulations)
 
-    def search_many(
-        self, states: Sequence[State], rng: np.random.Generator | None = None
-    ) -> list[SearchResult]:
+    def search_many(self, states: Sequence[State], rng: Rng | None = None) -> list[SearchResult]:
         search = self.new_search(states, rng)
         search.run()
         return search.results()
@@ -149,13 +148,14 @@ class MCTSBot:
     def search(self, state: State, rng: np.random.Generator | None = None) -> SearchResult:
         return self.search_many([state], rng)[0]
 
-    def select_actions(self, states: Sequence[State], rng: np.random.Generator) -> list[Action]:
+    def select_actions(self, states: Sequence[State], rng: Rng) -> list[Action]:
         if not states:
             return []
         if self.num_simulations <= 0:
             return PolicyBot(self.evaluator, self.temperature).select_actions(states, rng)
         results = self.search_many(states, rng)
-        return [choose_action(r, self.temperature, rng) for r in results]
+        rngs = rngs_for(rng, len(states))
+        return [choose_action(r, self.temperature, g) for r, g in zip(results, rngs, strict=True)]
 
     def select_action(self, state: State, rng: np.random.Generator) -> Action:
         return self.select_actions([state], rng)[0]

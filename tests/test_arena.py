@@ -100,3 +100,37 @@ def test_cli_match_bad_input_exits_2_with_one_line(capsys, argv):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("sandbox: error:")
+
+
+def test_a_batched_match_plays_each_game_as_it_would_be_played_alone():
+    """Games advance together (one select_actions per agent and turn) but game i still draws
+    only from default_rng([seed, i]): each equals play_game with that generator."""
+    from agents.bots import MCTSBot
+    from agents.evaluators import UniformEvaluator
+    from agents.mcts import MCTSConfig
+    from sandbox.evaluation.arena import play_game
+
+    game = load("tic-tac-toe")
+    search = MCTSBot(UniformEvaluator(game), MCTSConfig(num_simulations=16), temperature=1.0)
+    rand = RandomBot(game)
+    result = play_match(search, rand, game, 6, seed=3)
+    for g in result.games:
+        seats = [search, rand] if g.a_seat == 0 else [rand, search]
+        actions, returns = play_game(seats, game, np.random.default_rng([3, g.index]))
+        assert tuple(actions) == g.actions and tuple(returns) == g.returns
+
+
+def test_opening_plies_give_deterministic_agents_different_games_from_both_seats():
+    from agents.bots import MCTSBot
+    from agents.evaluators import UniformEvaluator
+    from agents.mcts import MCTSConfig
+
+    game = load("tic-tac-toe")
+    search = MCTSBot(UniformEvaluator(game), MCTSConfig(num_simulations=8))  # deterministic
+    same = play_match(search, search, game, 6, seed=1)
+    assert len({g.actions for g in same.games}) == 1
+    varied = play_match(search, search, game, 6, seed=1, opening_plies=2)
+    assert len({g.actions[:2] for g in varied.games}) == 3
+    for k in range(3):  # games 2k and 2k+1: one opening, A first then B first
+        first, second = varied.games[2 * k], varied.games[2 * k + 1]
+        assert first.actions[:2] == second.actions[:2] and (first.a_seat, second.a_seat) == (0, 1)

@@ -26,6 +26,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--game", required=True, help="game preset or OpenSpiel string")
     p.add_argument("--games", type=int, default=20, metavar="N", help="games to play (default 20)")
     p.add_argument("--seed", type=int, default=0, help="match seed")
+    p.add_argument(
+        "--opening-plies",
+        type=int,
+        default=0,
+        metavar="K",
+        help="start each pair of games (one per seat) after K random moves: deterministic "
+        "agents (policy, mcts) then play different games (default 0: the initial position)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     p.set_defaults(func=run)
 
@@ -33,12 +41,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.games < 1:
         raise UserError(f"--games must be at least 1 (got {args.games})")
+    if not 0 <= args.opening_plies <= 20:
+        raise UserError(f"--opening-plies must be in [0, 20] (got {args.opening_plies})")
     game = load(args.game)
     agent_a = make_agent(args.agent_a, game, seed=args.seed)
     agent_b = make_agent(args.agent_b, game, seed=args.seed + 1)
     desc = f"{agent_a.name} vs {agent_b.name}"
     with tqdm(total=args.games, desc=desc, unit="game", leave=False) as bar:
-        result = play_match(agent_a, agent_b, game, args.games, args.seed, bar.update)
+        result = play_match(
+            agent_a, agent_b, game, args.games, args.seed, bar.update, args.opening_plies
+        )
     if args.json:
         print(json.dumps(result.to_dict()))
     else:
@@ -63,7 +75,8 @@ def format_result(result: MatchResult) -> str:
     return "\n".join(
         [
             f"{result.agent_a} (A) vs {result.agent_b} (B) on {result.game}, "
-            f"{len(result.games)} games, seed {result.seed}",
+            f"{len(result.games)} games, seed {result.seed}"
+            + (f", {result.opening_plies} random opening plies" if result.opening_plies else ""),
             "",
             f"{'A moves':<10}{'games':>6}{'wins':>6}{'draws':>7}{'losses':>8}{'score':>8}",
             _row("first", seats[0]),

@@ -99,6 +99,7 @@ class MatchResult:
     game: str
     seed: int
     games: tuple[PlayedGame, ...] = field(repr=False)
+    opening_plies: int = 0  # random moves before each pair of games (both seats)
 
     @property
     def outcomes(self) -> Outcomes:
@@ -150,6 +151,7 @@ class MatchResult:
             "agent_b": self.agent_b,
             "game": self.game,
             "seed": self.seed,
+            "opening_plies": self.opening_plies,
             **self.outcomes.to_dict(),
             "score": self.score,
             "score_interval": list(self.score_interval),
@@ -194,22 +196,65 @@ def play_match(
     num_games: int,
     seed: int | np.random.Generator = 0,
     progress: Progress | None = None,
+    opening_plies: int = 0,
 ) -> MatchResult:
     """Plays `num_games` games, A in seat 0 for even indices and in seat 1 for odd ones.
 
+    All games advance together: at each turn an agent gets every state where it is to move in
+    one `select_actions` call, so a network agent searches them in one batch (a 400-simulation
+    System 2 plays 100 games about as fast as a few played one by one). Game i draws only from
+    its own generator, `default_rng([seed, i])`, as if it were played alone.
+
     Args:
-        seed: the match seed (game i uses default_rng([seed, i])); a Generator passed instead
-            draws that seed from it, so callers holding a generator stay reproducible.
+        seed: the match seed; a Generator passed instead draws that seed from it, so callers
+            holding a generator stay reproducible.
         progress: called with 1 after each game.
+        opening_plies: games 2k and 2k+1 start after the same `opening_plies` random moves
+            (drawn from the seed), one with each agent moving first: two deterministic agents
+            then play different games instead of one game over and over.
     """
     if isinstance(seed, np.random.Generator):
         seed = int(seed.integers(2**31))
-    played = []
+    openings: list[tuple[Action, ...]] = [()] * ((num_games + 1) // 2)
+    if opening_plies > 0:
+        from sandbox.evaluation.tournament import random_openings
+
+        drawn = random_openings(game, len(openings), opening_plies, np.random.default_rng([seed]))
+        openings = [drawn[k % len(drawn)] for k in range(len(openings))] if drawn else openings
+    seats, states, rngs, actions = [], [], [], []
     for index in range(num_games):
-        a_seat = index % 2
-        seats = [agent_a, agent_b] if a_seat == 0 else [agent_b, agent_a]
-        actions, returns = play_game(seats, game, np.random.default_rng([seed, index]))
-        played.append(PlayedGame(index, a_seat, tuple(actions), tuple(returns)))
-        if progress is not None:
-            progress(1)
-    return MatchResult(agent_a.name, agent_b.name, game.name, seed, tuple(played))
+        seats.append([agent_a, agent_b] if index % 2 == 0 else [agent_b, agent_a])
+        states.append(game.state_from_actions(openings[index // 2]))
+        rngs.append(np.random.default_rng([seed, index]))
+        actions.append(list(openings[index // 2]))
+    finished = 0
+    while True:
+        live = [i for i, state in enumerate(states) if not state.is_terminal()]
+        if not live:
+            break
+        for agent in (agent_a, agent_b):
+            mine = [
+                i
+                for i in live
+                if not states[i].is_terminal() and seats[i][states[i].current_player()] is agent
+            ]
+            if not mine:
+                continue
+            moves = agent.select_actions([states[i] for i in mine], [rngs[i] for i in mine])
+            for i, action in zip(mine, moves, strict=True):
+                action = int(action)
+                if action not in states[i].legal_actions():
+                    raise RuntimeError(
+                        f"agent {agent.name} chose illegal action {action} in\n{states[i]}"
+                    )
+                states[i].apply_action(action)
+                actions[i].append(action)
+        done = sum(state.is_terminal() for state in states)
+        if progress is not None and done > finished:
+            progress(done - finished)
+        finished = done
+    played = tuple(
+        PlayedGame(i, i % 2, tuple(actions[i]), tuple(float(r) for r in states[i].returns()))
+        for i in range(num_games)
+    )
+    return MatchResult(agent_a.name, agent_b.name, game.name, seed, played, opening_plies)
