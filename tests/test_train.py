@@ -139,3 +139,21 @@ def test_periodic_evaluation_scores_a_trained_model_above_an_untrained_one(tiny_
     assert trained["eval/policy_vs_random_score"] >= 0.9
     assert trained["eval/mcts_vs_random_score"] >= 0.9
     assert untrained["eval/policy_vs_random_score"] < trained["eval/policy_vs_random_score"]
+
+
+def test_periodic_evaluation_scores_the_network_against_its_previous_weights(tiny_checkpoint):
+    """The first call has no previous weights; a trained network then beats its untrained
+    predecessor, and the same weights against themselves score exactly 1/2 (both seats)."""
+    from sandbox.config import load_config
+    from sandbox.evaluation.periodic import against_random
+    from sandbox.specs import load_model
+
+    game = load("tic-tac-toe")
+    cfg = load_config(overrides=["train.eval_games=12", "train.eval_simulations=16",
+                                 "train.eval_positions=0"])  # fmt: skip
+    untrained = load_model(str(tiny_checkpoint("tic-tac-toe")), game)[0]
+    trained = load_model("zoo:tic-tac-toe", game)[0]
+    evaluate = against_random(game, cfg)
+    assert "eval/mcts_vs_previous_score" not in evaluate(1, untrained)
+    assert evaluate(2, trained)["eval/mcts_vs_previous_score"] > 0.5
+    assert evaluate(3, trained)["eval/mcts_vs_previous_score"] == 0.5

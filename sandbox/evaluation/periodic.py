@@ -6,10 +6,14 @@ every `train.eval_every` iterations, for the curves of strength against training
   zoo's model cards report;
 - the score against a random player, `train.eval_games` games from both seats;
 - with `train.eval_rollout_sims` > 0, the score against OpenSpiel's rollout MCTS at that budget:
-  a fixed anchor that a strong network of a drawn game still separates from.
+  a fixed anchor that a strong network of a drawn game still separates from;
+- System 2's score against System 2 of the weights of the previous evaluation (same budget,
+  random 2-ply openings from both seats): above 0.5 while training still improves the network.
 """
 
 from __future__ import annotations
+
+import copy
 
 import numpy as np
 
@@ -36,6 +40,7 @@ def labelled_positions(game: Game, limit: int) -> list:
 def against_random(game: Game, cfg: Config) -> Evaluation:
     """Accuracy on labelled positions and scores against fixed opponents (see the module)."""
     positions = labelled_positions(game, cfg.train.eval_positions)
+    previous: list[MCTSBot] = []  # System 2 of the last evaluation's weights
 
     def evaluate(iteration: int, evaluator: NetworkEvaluator) -> dict[str, float]:
         players = {
@@ -54,6 +59,13 @@ def against_random(game: Game, cfg: Config) -> Evaluation:
             for name, opponent in opponents.items():
                 result = play_match(agent, opponent, game, cfg.train.eval_games, rng)
                 out[f"eval/{label}_vs_{name}_score"] = float(result.score)
+        if previous:
+            rng = np.random.default_rng([cfg.train.seed, iteration, 98])
+            result = play_match(players["mcts"], previous[0], game, cfg.train.eval_games, rng,
+                                opening_plies=2)  # fmt: skip
+            out["eval/mcts_vs_previous_score"] = float(result.score)
+        frozen = NetworkEvaluator(game, copy.deepcopy(evaluator.net), evaluator.device)
+        previous[:] = [MCTSBot(frozen, cfg.mcts, num_simulations=cfg.train.eval_simulations)]
         return out
 
     return evaluate
