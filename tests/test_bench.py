@@ -15,7 +15,7 @@ def test_bench_runs_every_phase_and_reports_every_ratio():
     )
     result = run_bench(settings)
     assert result.selfplay["games"] == 2 and result.baseline["games"] == 1
-    assert set(result.forward) == {1, 2} and result.forward_at_search_batch > 0
+    assert set(result.forward) == {1, 2, 64} and result.forward_at_search_batch > 0
     assert result.single["sims_per_s"] > 0 and result.openspiel_sims_per_s > 0
     ratios = result.to_dict()["ratios"]
     assert all(value > 0 for value in ratios.values())

@@ -129,6 +129,11 @@ def print_result(r: BenchResult) -> None:
         f"{x['selfplay_over_forward']:.2f}",
         f"            network positions/s in (b) over (a), the cache aside: "
         f"{x['network_share_of_selfplay']:.2f}",
+        f"            network positions/s in (b) over (a) at batch 64 "
+        f"({r.forward.get(64, 0):,.0f}), the cache aside: {x['network_over_forward_at_64']:.2f}",
+        f"  per core  (b) {sp['sims_per_s'] / s.workers:,.0f} sims/s, "
+        f"{sp['network_positions_per_s'] / s.workers:,.0f} network positions/s; "
+        f"(a) at batch 64 {r.forward.get(64, 0) / s.workers:,.0f} positions/s",
         f"  (b)/(b')  over one network call per leaf: {x['selfplay_over_one_call_per_leaf']:.1f}x",
         f"  (c)/(c1)  single tree over one call per leaf: {x['single_over_batch1_single']:.1f}x",
         f"  (c)/(a)   single tree over one process's forward at its batch: "

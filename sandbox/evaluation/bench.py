@@ -78,6 +78,8 @@ class BenchResult:
             "single_over_forward": self.single.get("sims_per_s", 0)
             / max(self.single.get("forward_at_batch", 0), 1e-9),
             "selfplay_over_openspiel": sims / max(self.openspiel_sims_per_s, 1e-9),
+            "network_over_forward_at_64": self.selfplay.get("network_positions_per_s", 0)
+            / max(self.forward.get(64, 0.0), 1e-9),
         }
 
     def to_dict(self) -> dict:
@@ -220,7 +222,8 @@ def run_bench(s: BenchSettings, progress=lambda phase: None) -> BenchResult:
     # (a) is measured on a grid of batch sizes before and after (b), and read at (b)'s mean
     # batch by interpolation, so a drift in the machine's load between them cancels out.
     nominal = -(-s.games // s.workers)  # games per process
-    grid = sorted({b for b in (1, 2, 4, 8, 16, 32, 64, 128, 256) if b < nominal} | {nominal})
+    # 64 always: the network's best batch on a CPU is about there, the yardstick of (b).
+    grid = sorted({b for b in (1, 2, 4, 8, 16, 32, 64, 128, 256) if b < nominal} | {nominal, 64})
     progress("(a) network forward")
     before = [parallel_forward_rate(evaluator, b, s.seconds / 2, s.workers) for b in grid]
     progress("(b) self-play")
