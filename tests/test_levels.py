@@ -75,4 +75,4 @@ def test_the_play_command_takes_a_level_and_refuses_a_bad_one(tmp_path, capsys):
     assert out.exists()
     assert main(["play", "tic-tac-toe", "--level", "9", "--screenshot", str(out)]) == 2
     assert "--level must be 1 to 4" in capsys.readouterr().err
-    assert main(["play", "hex5", "--level", "1", "--screenshot", str(out)]) == 2
+    assert main(["play", "go7", "--level", "1", "--screenshot", str(out)]) == 2
