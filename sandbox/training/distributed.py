@@ -41,11 +41,10 @@ from sandbox.training.actors import Chunk, Fleet
 from sandbox.training.commit import commit_iteration
 from sandbox.training.interrupt import Interrupted
 from sandbox.training.loop import (
-    MAX_BAD_ITERATIONS,
     Evaluation,
     IterationInfo,
     Learned,
-    TrainingDiverged,
+    count_bad_iterations,
     game_stats,
     learn,
     mean_step_metrics,
@@ -214,13 +213,7 @@ def train_distributed(
                 step = learned.step
                 evaluator.clear_cache()
             learn_seconds = time.monotonic() - t1
-            bad_iterations = bad_iterations + 1 if learned.faults else 0
-            if bad_iterations >= MAX_BAD_ITERATIONS:
-                raise TrainingDiverged(
-                    f"the loss was not finite in {bad_iterations} iterations in a row; the run "
-                    f"is kept at iteration {iteration} (lower learner.learning_rate and "
-                    "--resume)"
-                )
+            bad_iterations = count_bad_iterations(bad_iterations, learned, iteration)
             iteration += 1
             samples = len(learned.metrics) * cfg.learner.batch_size
             seconds = time.monotonic() - t0

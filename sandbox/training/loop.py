@@ -160,13 +160,7 @@ def train(
                 learned = learn(net, optimizer, buffer, cfg, rng, state.device, step)
                 step = learned.step
                 evaluator.clear_cache()
-            bad_iterations = bad_iterations + 1 if learned.faults else 0
-            if bad_iterations >= MAX_BAD_ITERATIONS:
-                raise TrainingDiverged(
-                    f"the loss was not finite in {bad_iterations} iterations in a row; the run "
-                    f"is kept at iteration {iteration} (lower learner.learning_rate and "
-                    "--resume)"
-                )
+            bad_iterations = count_bad_iterations(bad_iterations, learned, iteration)
             iteration += 1
             last = {
                 "iteration": iteration,
@@ -248,6 +242,18 @@ def learn(
         out.metrics.append(metrics)
         out.step += 1
     return out
+
+
+def count_bad_iterations(bad_iterations: int, learned: Learned, iteration: int) -> int:
+    """Iterations in a row with a non-finite loss, this one included; TrainingDiverged at
+    MAX_BAD_ITERATIONS (the run is kept as of its last commit)."""
+    bad_iterations = bad_iterations + 1 if learned.faults else 0
+    if bad_iterations >= MAX_BAD_ITERATIONS:
+        raise TrainingDiverged(
+            f"the loss was not finite in {bad_iterations} iterations in a row; the run "
+            f"is kept at iteration {iteration} (lower learner.learning_rate and --resume)"
+        )
+    return bad_iterations
 
 
 def _weights_are_finite(net: torch.nn.Module) -> bool:
