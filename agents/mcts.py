@@ -35,7 +35,7 @@ import numpy as np
 
 from agents import gumbel
 from agents.evaluators import Evaluator
-from agents.tree import UNEXPANDED, Tree, grow, new_tree
+from agents.tree import UNEXPANDED, Tree, allocate, clear, new_tree
 from games.game import Action, Player, State
 
 VIRTUAL_LOSS = 1.0  # value subtracted per pending simulation through an edge (a loss, in [-1, 1])
@@ -170,18 +170,15 @@ def expand(tree: Tree, paths: Paths) -> tuple[list[int], list[State]]:
     returns as its value now; the others are returned, (nodes, states), for evaluation.
     """
     new = np.flatnonzero(paths.leaf == UNEXPANDED)
-    if tree.num_nodes + len(new) > tree.capacity:
-        grow(tree, 2 * (tree.num_nodes + len(new)))
-    nodes = np.arange(tree.num_nodes, tree.num_nodes + len(new))
-    tree.num_nodes += len(new)
     parent, action = paths.parent[new], paths.action[new]
+    nodes = allocate(tree, tree.owner[parent])
     tree.children[parent, action] = nodes
     paths.leaf[new] = nodes
     to_evaluate: tuple[list[int], list[State]] = ([], [])
     for s, a, node in zip(parent.tolist(), action.tolist(), nodes.tolist(), strict=True):
         state = tree.states[s].clone()
         state.apply_action(a)
-        tree.states.append(state)
+        tree.states[node] = state
         if state.is_terminal():
             tree.value[node] = state.returns()
         else:
@@ -195,7 +192,12 @@ def evaluate(tree: Tree, evaluator: Evaluator, nodes: list[int], states: list[St
     """One evaluator call for the new nodes of every tree: their priors and values (phase 3)."""
     if not states:
         return
-    priors, values = evaluator.evaluate(states)
+    _store_evaluation(tree, nodes, *evaluator.evaluate(states))
+
+
+def _store_evaluation(
+    tree: Tree, nodes: list[int], priors: np.ndarray, values: np.ndarray
+) -> None:
     tree.prior[nodes] = priors
     tree.value[nodes] = values
     tree.is_expanded[nodes] = True
@@ -281,7 +283,11 @@ class Search:
     """A batched search over many roots that can be advanced one step at a time.
 
     `run_search` is the usual entry point; the viewer keeps a `Search` to show visits
-    accumulating simulation by simulation while its window stays responsive.
+    accumulating simulation by simulation while its window stays responsive. Self-play keeps
+    one for a whole iteration: a root whose budget is spent is read (`result`) and given the
+    game's next position (`restart`) while the other trees go on searching, so every network
+    call carries a leaf from nearly every game whatever their budgets (playout cap
+    randomization mixes 24 and 128 simulations; lockstep moves left most trees idle).
 
     Args:
         states: non-terminal root states (not modified).
@@ -301,39 +307,79 @@ class Search:
         self.states = list(states)
         self.evaluator = evaluator
         self.cfg = cfg
+        self.is_noisy = is_noisy
         self.budgets = _budgets(cfg, budgets, len(self.states))
         game = evaluator.game
         capacity = sum(self.budgets) + len(self.states)  # grown if a caller raises a budget
         self.tree = new_tree(self.states, capacity, game.num_actions, game.num_players)
-        priors, values = evaluator.evaluate(self.states)  # the roots, in one call
-        movers = np.array([s.current_player() for s in self.states], dtype=np.int64)
-        self.priors = priors  # [B, A] the network's prior, without noise
-        self.values = values[np.arange(len(self.states)), movers]  # [B] mover's view
-        tree, roots = self.tree, np.arange(len(self.states))  # node b is the root of tree b
-        tree.prior[roots], tree.value[roots], tree.to_play[roots] = priors, values, movers
-        tree.is_expanded[roots] = True
-        rngs = _rngs(rng, len(self.states))
-        self.gumbel = None
-        if cfg.gumbel:  # Gumbel noise replaces Dirichlet noise; both only in self-play
-            self.gumbel = gumbel.root_scores(priors, is_noisy, rngs)
-        elif is_noisy and cfg.dirichlet_fraction > 0:
-            for b, r in enumerate(rngs):
-                tree.prior[b] = add_dirichlet_noise(
-                    priors[b], cfg.dirichlet_alpha, cfg.dirichlet_fraction, r
-                )
+        self.rngs = _rngs(rng, len(self.states))
+        count = len(self.states)
+        self.priors = np.zeros((count, game.num_actions), np.float32)  # network's, no noise
+        self.values = np.zeros(count)  # [B] the value head at each root, mover's view
+        self.gumbel = np.zeros((count, game.num_actions)) if cfg.gumbel else None
         self.per_step = max(1, cfg.leaves_per_step)
         self.virtual_loss = VIRTUAL_LOSS if self.per_step > 1 else 0.0
-        self.done = [0] * len(self.states)  # simulations finished per root
+        self.done = [0] * count  # simulations finished per root
+        self.is_active = np.ones(count, bool)  # False: retired, never searched again
+        roots = list(range(count))
+        if count:
+            priors, values = evaluator.evaluate(self.states)  # the roots, in one call
+            self._start_roots(roots, priors, values)
+        self._fresh: list[int] = []  # restarted roots, evaluated with the next step's leaves
+
+    def _start_roots(self, roots: list[int], priors: np.ndarray, values: np.ndarray) -> None:
+        """Gives freshly evaluated roots their prior, value and (self-play) root noise."""
+        tree = self.tree
+        index = np.array(roots, np.int64)
+        movers = np.array([self.states[b].current_player() for b in roots], np.int64)
+        self.priors[index] = priors
+        self.values[index] = values[np.arange(len(roots)), movers]
+        tree.prior[index], tree.value[index], tree.to_play[index] = priors, values, movers
+        tree.is_expanded[index] = True
+        rngs = [self.rngs[b] for b in roots]
+        if self.gumbel is not None:  # Gumbel noise replaces Dirichlet noise; both only in play
+            self.gumbel[index] = gumbel.root_scores(priors, self.is_noisy, rngs)
+        elif self.is_noisy and self.cfg.dirichlet_fraction > 0:
+            for b, r in zip(roots, rngs, strict=True):
+                tree.prior[b] = add_dirichlet_noise(
+                    self.priors[b], self.cfg.dirichlet_alpha, self.cfg.dirichlet_fraction, r
+                )
+
+    def restart(
+        self, b: int, state: State, budget: int, rng: np.random.Generator | None = None
+    ) -> None:
+        """Tree b starts over from `state` with `budget` simulations; its root is evaluated in
+        the next `step`, together with the other trees' leaves."""
+        clear(self.tree, b, state)
+        self.states[b] = state.clone()
+        self.budgets[b] = int(budget)
+        self.done[b] = 0
+        if rng is not None:
+            self.rngs[b] = rng
+        self.is_active[b] = True
+        self._fresh.append(b)
+
+    def retire(self, b: int) -> None:
+        """Tree b takes no further part (self-play: no game is left to give its slot)."""
+        self.is_active[b] = False
+        self.budgets[b] = self.done[b]
+
+    def finished(self) -> list[int]:
+        """Active trees with an evaluated root whose budget is spent."""
+        is_done = np.array(self.done) >= np.array(self.budgets)
+        is_done &= self.is_active & self.tree.is_expanded[: len(self.states)]
+        return np.flatnonzero(is_done).tolist()
 
     def step(self, budgets: Sequence[int] | None = None) -> bool:
-        """One evaluator call's worth of simulations; returns False when every budget is spent.
+        """One evaluator call's worth of simulations; returns False when every budget is spent
+        and no restarted root waits for its evaluation.
 
         `budgets` replaces the planned budgets from now on (the viewer raises or steps them).
         """
         if budgets is not None:
             self.budgets = list(budgets)
-        budgets = self.budgets
-        remaining = np.array(budgets) - np.array(self.done)
+        is_ready = self.tree.is_expanded[: len(self.states)] & self.is_active
+        remaining = np.where(is_ready, np.array(self.budgets) - np.array(self.done), 0)
         passes: list[Paths] = []
         new_nodes: list[int] = []
         new_states: list[State] = []
@@ -345,10 +391,21 @@ class Search:
             new_nodes += to_evaluate[0]
             new_states += to_evaluate[1]
             passes.append(paths)
-        if not passes:
+        fresh, self._fresh = self._fresh, []
+        if not passes and not fresh:
             return False
-        evaluate(self.tree, self.evaluator, new_nodes, new_states)  # 3
-        backup(self.tree, passes, self.virtual_loss)  # 4
+        roots = [self.states[b] for b in fresh]
+        if roots and not new_states:
+            self._start_roots(fresh, *self.evaluator.evaluate(roots))
+        elif roots:  # one call for the leaves and the new roots
+            priors, values = self.evaluator.evaluate(new_states + roots)
+            n = len(new_states)
+            self._start_roots(fresh, priors[n:], values[n:])
+            _store_evaluation(self.tree, new_nodes, priors[:n], values[:n])
+        else:
+            evaluate(self.tree, self.evaluator, new_nodes, new_states)  # 3
+        if passes:
+            backup(self.tree, passes, self.virtual_loss)  # 4
         for paths in passes:
             for b in paths.trees.tolist():
                 self.done[b] += 1
@@ -364,17 +421,15 @@ class Search:
         while self.step():
             pass
 
-    def results(self) -> list[SearchResult]:
-        results = [
-            search_result(self.tree, b, self.priors[b], float(self.values[b]))
-            for b in range(len(self.states))
-        ]
+    def result(self, b: int) -> SearchResult:
+        """Root b's result now (after its budget: what the search says about its root)."""
+        result = search_result(self.tree, b, self.priors[b], float(self.values[b]))
         if self.gumbel is not None:
-            results = [
-                gumbel.result(self.tree, b, r, self.gumbel[b], self.values[b], self.cfg)
-                for b, r in enumerate(results)
-            ]
-        return results
+            result = gumbel.result(self.tree, b, result, self.gumbel[b], self.values[b], self.cfg)
+        return result
+
+    def results(self) -> list[SearchResult]:
+        return [self.result(b) for b in range(len(self.states))]
 
 
 def _budgets(cfg: MCTSConfig, budgets: int | Sequence[int] | None, count: int) -> list[int]:

@@ -3,6 +3,10 @@
 Node b is the root of tree b; every new node, of whichever tree, takes the next free row, and
 `children[s, a]` is UNEXPANDED until edge a of node s is first tried. `agents.mcts` runs the
 search's phases over these arrays.
+
+A tree can be cleared and given a new root while the others keep searching (`clear`): its rows
+go to a free list that later nodes reuse, so self-play can start the next move of one game
+without waiting for the searches of the others (the network's batch stays full).
 """
 
 from __future__ import annotations
@@ -31,7 +35,9 @@ class Tree:
     to_play: np.ndarray  # [M] player choosing at s
     value: np.ndarray  # [M, P] evaluator's value of s per player, or its returns if terminal
     is_expanded: np.ndarray  # [M] evaluated: has a prior (never true of a terminal node)
-    states: list[State]  # states[s]: the position at node s
+    states: list[State | None]  # states[s]: the position at node s (None: a free row)
+    owner: np.ndarray  # [M] the tree (root) each node belongs to
+    free: list[int]  # rows cleared by `clear`, reused before new ones
     num_nodes: int = 0
 
     @property
@@ -51,15 +57,51 @@ def new_tree(roots: Sequence[State], capacity: int, num_actions: int, num_player
         value=np.zeros((capacity, num_players), np.float64),
         is_expanded=np.zeros(capacity, bool),
         states=[state.clone() for state in roots],
+        owner=np.concatenate([np.arange(len(roots)), np.full(capacity - len(roots), UNEXPANDED)]),
+        free=[],
         num_nodes=len(roots),
     )
+
+
+def allocate(tree: Tree, owners: np.ndarray) -> np.ndarray:
+    """Rows for len(owners) new nodes (free rows first), owned by the trees `owners`."""
+    count = len(owners)
+    reused = [tree.free.pop() for _ in range(min(count, len(tree.free)))]
+    extra = count - len(reused)
+    if tree.num_nodes + extra > tree.capacity:
+        grow(tree, 2 * (tree.num_nodes + extra))
+    nodes = np.array(reused + list(range(tree.num_nodes, tree.num_nodes + extra)), np.int64)
+    tree.num_nodes += extra
+    tree.states.extend([None] * extra)
+    tree.owner[nodes] = owners
+    return nodes
+
+
+def clear(tree: Tree, b: int, root: State) -> None:
+    """Empties tree b and makes `root` its new root (node b), not yet evaluated.
+
+    A freed row keeps its prior, value and mover: `expand` and `evaluate` set those before
+    anything reads them; its edges (visits, value sums, children) are reset here.
+    """
+    rows = np.flatnonzero(tree.owner[: tree.num_nodes] == b)
+    tree.visits[rows] = 0
+    tree.value_sum[rows] = 0
+    tree.children[rows] = UNEXPANDED
+    tree.is_expanded[rows] = False
+    rows = rows[rows != b]
+    tree.owner[rows] = UNEXPANDED
+    states = tree.states
+    for row in rows.tolist():
+        states[row] = None
+    tree.free.extend(rows.tolist())
+    states[b] = root.clone()
 
 
 def grow(tree: Tree, capacity: int) -> None:
     """Makes room for `capacity` nodes (budgets larger than planned for); node ids stay valid."""
     for name in ["prior", "visits", "value_sum", "children", "to_play", "value",
-                 "is_expanded"]:  # fmt: skip
+                 "is_expanded", "owner"]:  # fmt: skip
         array = getattr(tree, name)
-        fill = UNEXPANDED if name == "children" else 0
+        fill = UNEXPANDED if name in ("children", "owner") else 0
         pad = np.full((capacity - len(array), *array.shape[1:]), fill, array.dtype)
         setattr(tree, name, np.concatenate([array, pad]))

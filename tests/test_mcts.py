@@ -133,6 +133,38 @@ def test_batched_search_returns_the_visits_of_searching_each_state_alone():
         assert np.array_equal(batched[i].visits, alone.visits)
 
 
+@pytest.mark.parametrize("use_gumbel", [False, True])
+def test_a_restarted_tree_searches_like_a_fresh_search_and_reuses_its_rows(use_gumbel):
+    game = load("connect4-5x4")
+    states = [game.new_state() for _ in range(3)]
+    for i, state in enumerate(states):
+        state.apply_action(i)
+    later = states[0].clone()
+    later.apply_action(4)
+    cfg = MCTSConfig(num_simulations=40, gumbel=use_gumbel)
+    evaluator = HashEvaluator(game)
+    search = Search(states, evaluator, cfg, [np.random.default_rng(i) for i in range(3)],
+                    [10, 40, 40], is_noisy=True)  # fmt: skip
+    while 0 not in search.finished():
+        assert search.step()
+    assert search.finished() == [0]
+    search.restart(0, later, 30, np.random.default_rng(9))
+    assert search.finished() == []  # its new root waits for the next step's evaluation
+    search.run()
+    assert search.finished() == [0, 1, 2] and search.done == [30, 40, 40]
+    [fresh] = run_search([later], evaluator, cfg, np.random.default_rng(9), 30, is_noisy=True)
+    assert np.array_equal(search.result(0).visits, fresh.visits)
+    assert search.result(0).best_action == fresh.best_action
+    for b in (1, 2):
+        [alone] = run_search([states[b]], evaluator, cfg, np.random.default_rng(b), 40,
+                             is_noisy=True)  # fmt: skip
+        assert np.array_equal(search.result(b).visits, alone.visits)
+    # One row per root and per simulation, less the 10 rows of tree 0's first search, reused:
+    assert search.tree.num_nodes <= 3 + 40 + 40 + 30
+    owners = search.tree.owner[: search.tree.num_nodes]
+    assert all(owners[node] == 0 for node in search.tree.children[0][search.tree.children[0] >= 0])
+
+
 def test_a_player_moving_twice_in_a_row_gets_their_own_value():
     # Dots and boxes, 1x2 boxes. Lines: 0 h(0,0) 1 h(0,1) 2 h(1,0) 3 h(1,1) 4 v(0,0) 5 v(0,1)
     # 6 v(0,2). After 0 2 4 1 3, player 1 draws 5: it closes box 0, moves again, and 6

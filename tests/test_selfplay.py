@@ -59,6 +59,36 @@ def test_a_game_does_not_depend_on_the_games_beside_it(smoke_config):
     assert [r.actions for r in together] == [r.actions for r in one_by_one]
 
 
+class CountingEvaluator(UniformEvaluator):
+    """Records how many positions each call asks for: the batch the network would see."""
+
+    def __init__(self, game):
+        super().__init__(game)
+        self.batches: list[int] = []
+
+    def evaluate(self, states):
+        self.batches.append(len(states))
+        return super().evaluate(states)
+
+
+def test_mixed_budgets_keep_the_batch_near_the_number_of_concurrent_games(smoke_config):
+    """Playout cap randomization (32 or 4 simulations): a game whose search is done plays its
+    move and searches the next one at once, rather than waiting for the longer searches."""
+    cfg = with_settings(
+        smoke_config,
+        mcts={"num_simulations": 32},
+        selfplay={"concurrent_games": 16, "full_search_fraction": 0.25, "fast_simulations": 4},
+    )
+    game = load(cfg.game)
+    evaluator = CountingEvaluator(game)
+    records, _ = play_games(game, cfg.mcts, cfg.selfplay, evaluator, 96, seed=4)
+    assert len(records) == 96
+    mean_batch = np.mean(evaluator.batches)
+    # Moves in lockstep gave 4.4 here (about (0.25 * 32 + 0.75 * 4) / 32 * 16 = 5.5, less the
+    # leaves that are terminal and need no network); refilled searches give 10.4.
+    assert mean_batch > 9, mean_batch
+
+
 def test_gumbel_selfplay_plays_complete_games(smoke_config):
     cfg = with_settings(smoke_config, mcts={"gumbel": True, "gumbel_considered": 4})
     game = load(cfg.game)

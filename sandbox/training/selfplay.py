@@ -1,8 +1,11 @@
 """Batched self-play: many games at once, one network call per simulation step for all of them.
 
-A pool of `concurrent_games` games advances in lockstep: every move of every game is one
-`run_search` over all their roots, so the network sees large batches. A finished game's slot is
-refilled at once, keeping the batch full until the last games of the iteration.
+A pool of `concurrent_games` games shares one `Search`: each network call evaluates one leaf of
+every game. A game whose search has spent its budget plays its move and starts the next search
+at once, while the others go on (`Search.restart`); a finished game's slot goes to the next
+game. So the batch stays near `concurrent_games` whatever the mix of budgets, until the last
+games of the iteration. (Moves in lockstep left the 70% of games with a 24-simulation budget
+idle for 104 of a full search's 128 steps: batches of ~13 from 64 games.)
 
 Playout cap randomization (Wu 2019, KataGo): a fraction of moves get the full search and become
 training targets; the others get a small budget, are played but not recorded as targets. The
@@ -33,7 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from agents.evaluators import Evaluator
-from agents.mcts import MCTSConfig, choose_action, run_search
+from agents.mcts import MCTSConfig, Search, choose_action
 from games.catalogue import GameSpec
 from games.game import Game, State, load
 from sandbox.training.records import GameRecord
@@ -67,6 +70,7 @@ class _Slot:
     actions: list[int] = field(default_factory=list)
     targets: list[list[float] | None] = field(default_factory=list)
     root_values: list[float] = field(default_factory=list)
+    is_full: bool = False  # this move's search has the full budget (a training target)
 
 
 @dataclass(frozen=True)
@@ -113,31 +117,37 @@ def play_games(
             )
         log.warning("selfplay.workers > 1 needs the network on the CPU; playing in one process")
     pending = list(range(first_index, first_index + num_games))[::-1]
-    slots: list[_Slot] = []
     records: list[GameRecord] = []
     moves = simulations = full_searches = 0
     kl_sum = 0.0
     counters_before = [getattr(evaluator, name, 0) for name in _COUNTERS]
-    while pending or slots:
+
+    def budget(slot: _Slot) -> int:
+        slot.is_full = bool(slot.rng.random() < sp.full_search_fraction)
+        return mcts.num_simulations if slot.is_full else sp.fast_simulations
+
+    slots: list[_Slot] = []
+    while pending and len(slots) < sp.concurrent_games:
+        index = pending.pop()
+        slots.append(_Slot(index, np.random.default_rng([seed, index]), game.new_state()))
+    budgets = [budget(slot) for slot in slots]
+    search = Search(
+        [s.state for s in slots], evaluator, mcts, [s.rng for s in slots], budgets, is_noisy=True
+    )
+    live = len(slots)
+    while live:
         if deadline is not None and time.time() >= deadline:
             break  # unfinished games are dropped; their seeds are not reused
-        while pending and len(slots) < sp.concurrent_games:
-            index = pending.pop()
-            slots.append(_Slot(index, np.random.default_rng([seed, index]), game.new_state()))
-        is_full = [slot.rng.random() < sp.full_search_fraction for slot in slots]
-        budgets = [mcts.num_simulations if f else sp.fast_simulations for f in is_full]
-        rngs = [slot.rng for slot in slots]
-        states = [s.state for s in slots]
-        results = run_search(states, evaluator, mcts, rngs, budgets, is_noisy=True)
-        simulations += sum(budgets)
-        moves += len(slots)
-        still_playing = []
-        for slot, full, result in zip(slots, is_full, results, strict=True):
+        for b in search.finished():
+            slot = slots[b]
+            result = search.result(b)
             ply = len(slot.actions)
+            simulations += search.done[b]
+            moves += 1
             # Gumbel's chosen action is already a sample (Gumbel-top-k): play it as it is.
             is_sampled = ply < mcts.temperature_moves and not mcts.gumbel
             action = choose_action(result, mcts.temperature if is_sampled else 0.0, slot.rng)
-            if full:
+            if slot.is_full:
                 slot.targets.append(result.policy_target.tolist())
                 kl_sum += _kl(result.policy_target, result.prior)
                 full_searches += 1
@@ -158,9 +168,16 @@ def play_games(
                         root_values=slot.root_values,
                     )
                 )
-            else:
-                still_playing.append(slot)
-        slots = still_playing
+                if not pending:
+                    search.retire(b)
+                    live -= 1
+                    continue
+                index = pending.pop()
+                slot = slots[b] = _Slot(
+                    index, np.random.default_rng([seed, index]), game.new_state()
+                )
+            search.restart(b, slot.state, budget(slot), slot.rng)
+        search.step()
     hits, misses, positions, calls, seconds = (
         getattr(evaluator, name, 0) - before
         for name, before in zip(_COUNTERS, counters_before, strict=True)
