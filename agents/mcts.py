@@ -195,9 +195,7 @@ def evaluate(tree: Tree, evaluator: Evaluator, nodes: list[int], states: list[St
     _store_evaluation(tree, nodes, *evaluator.evaluate(states))
 
 
-def _store_evaluation(
-    tree: Tree, nodes: list[int], priors: np.ndarray, values: np.ndarray
-) -> None:
+def _store_evaluation(tree: Tree, nodes: list[int], priors: np.ndarray, values: np.ndarray) -> None:
     tree.prior[nodes] = priors
     tree.value[nodes] = values
     tree.is_expanded[nodes] = True
