@@ -35,7 +35,7 @@ class Tree:
     to_play: np.ndarray  # [M] player choosing at s
     value: np.ndarray  # [M, P] evaluator's value of s per player, or its returns if terminal
     is_expanded: np.ndarray  # [M] evaluated: has a prior (never true of a terminal node)
-    states: list[State | None]  # states[s]: the position at node s (None: a free row)
+    states: list[State | None]  # states[s]: the position at node s (stale on a free row)
     owner: np.ndarray  # [M] the tree (root) each node belongs to
     free: list[int]  # rows cleared by `clear`, reused before new ones
     num_nodes: int = 0
@@ -90,11 +90,8 @@ def clear(tree: Tree, b: int, root: State) -> None:
     tree.is_expanded[rows] = False
     rows = rows[rows != b]
     tree.owner[rows] = UNEXPANDED
-    states = tree.states
-    for row in rows.tolist():
-        states[row] = None
-    tree.free.extend(rows.tolist())
-    states[b] = root.clone()
+    tree.free.extend(rows.tolist())  # their states stay until the rows are reused
+    tree.states[b] = root.clone()
 
 
 def grow(tree: Tree, capacity: int) -> None:

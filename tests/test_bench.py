@@ -14,7 +14,7 @@ def test_bench_runs_every_phase_and_reports_every_ratio():
         game="tic-tac-toe", channels=4, blocks=1, games=2, sims=4, seconds=0.02, leaves=2
     )
     result = run_bench(settings)
-    assert result.selfplay["games"] == 2 and result.baseline["games"] == 1
+    assert result.selfplay["moves"] > 0 and result.baseline["games"] == 1
     assert set(result.forward) == {1, 2, 64} and result.forward_at_search_batch > 0
     assert result.single["sims_per_s"] > 0 and result.openspiel_sims_per_s > 0
     ratios = result.to_dict()["ratios"]

@@ -26,7 +26,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--game", default=d.game, help=f"preset or OpenSpiel string ({d.game})")
     p.add_argument("--net", default=f"{d.channels}x{d.blocks}", help="CHANNELSxBLOCKS (64x4)")
     p.add_argument(
-        "--games", type=int, help=f"concurrent self-play games ({d.games}; 256 with --memory)"
+        "--games",
+        type=int,
+        help="concurrent self-play games, all processes together (128 per process; 256 with "
+        "--memory)",
     )
     p.add_argument("--sims", type=int, help=f"simulations per move ({d.sims}; 200 with --memory)")
     p.add_argument("--seconds", type=float, help=f"length of each timed phase ({d.seconds:g}); "
@@ -67,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         game=spec.name,
         channels=channels,
         blocks=blocks,
-        games=args.games or (256 if args.memory else BenchSettings.games),
+        games=args.games or (256 if args.memory else 128 * args.workers),
         sims=args.sims or (200 if args.memory else BenchSettings.sims),
         seconds=args.seconds if args.seconds and not args.memory else BenchSettings.seconds,
         workers=args.workers,
@@ -115,7 +118,8 @@ def print_result(r: BenchResult) -> None:
         f"(a)  network forward, positions/s    {forward}",
         f"(b)  self-play System 2              {sp['sims_per_s']:,.0f} sims/s  "
         f"{sp['moves_per_s']:,.1f} moves/s  (mean batch {r.search_batch:.1f}, cache hits "
-        f"{sp['cache_hit_rate']:.0%}, {sp['games']:.0f} games in {sp['seconds']:.0f} s)",
+        f"{sp['cache_hit_rate']:.0%}, {sp['moves']:.0f} moves, {sp['games']:.0f} games "
+        f"finished in {sp['seconds']:.0f} s)",
         f"(b') one network call per leaf       {base['sims_per_s']:,.0f} sims/s  "
         f"{base['moves_per_s']:,.1f} moves/s",
         f"(c)  single tree, {s.leaves} leaves/step    {single['sims_per_s']:,.0f} sims/s  "

@@ -5,7 +5,10 @@ with a baseline taken in the same run, on the same (untrained, randomly initiali
 game, in the same process layout (`workers` processes of `threads` torch threads each):
   (a)  the network's raw forward throughput, positions/s, at batch 1 and at the batch sizes the
        search sends it;
-  (b)  System 2 self-play with the real `play_games`: simulations/s and moves/s;
+  (b)  System 2 self-play with the real `play_games`: simulations/s and moves/s, for 4x the
+       phase length with every finished game's slot refilled (a training iteration's steady
+       state; 128 games per process by default, so the network's batch stays near 64 once
+       the cache has answered its share);
   (b') the same self-play with one network call per leaf (one game per process, no cache);
   (c)  single-tree analysis as `MCTSBot` runs it (`leaves` leaves per step, virtual loss, the
        cache), against (c1) the same tree with one network call per leaf and no cache;
@@ -43,7 +46,7 @@ class BenchSettings:
     game: str = "connect4"
     channels: int = 64  # ResNet width
     blocks: int = 4  # residual blocks
-    games: int = 64  # concurrent self-play games (all of them played to the end)
+    games: int = 256  # concurrent self-play games, all processes together
     sims: int = 100  # simulations per move
     seconds: float = 5.0  # length of each timed phase (a), (c), (c1), (d)
     workers: int = 1  # self-play processes
@@ -138,9 +141,12 @@ def timed_selfplay(
     evaluator: NetworkEvaluator,
     num_games: int,
     seed: int,
+    seconds: float | None = None,
 ) -> tuple[dict[str, float], list]:
+    """Plays `num_games` games, or for `seconds` (the moves of unfinished games count too)."""
     start = time.perf_counter()
-    records, stats = play_games(game, *cfg, evaluator, num_games, seed)
+    deadline = None if seconds is None else time.time() + seconds
+    records, stats = play_games(game, *cfg, evaluator, num_games, seed, deadline=deadline)
     seconds = time.perf_counter() - start
     figures = {
         "seconds": seconds,
@@ -164,7 +170,7 @@ def sample_positions(game: Game, records: Sequence, count: int = 4, ply: int = 6
         for action in record.actions[: min(ply, record.length - 1)]:
             state.apply_action(action)
         positions.append(state)
-    return positions
+    return positions or [game.new_state()]
 
 
 def single_tree_rates(
@@ -227,7 +233,9 @@ def run_bench(s: BenchSettings, progress=lambda phase: None) -> BenchResult:
     progress("(a) network forward")
     before = [parallel_forward_rate(evaluator, b, s.seconds / 2, s.workers) for b in grid]
     progress("(b) self-play")
-    result.selfplay, records = timed_selfplay(game, cfg, evaluator, s.games, s.seed)
+    result.selfplay, records = timed_selfplay(
+        game, cfg, evaluator, 100 * s.games, s.seed, seconds=4 * s.seconds
+    )
     result.search_batch = result.selfplay["mean_batch"]
     progress("(a) network forward, again")
     after = [parallel_forward_rate(evaluator, b, s.seconds / 2, s.workers) for b in grid]
