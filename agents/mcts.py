@@ -35,7 +35,7 @@ import numpy as np
 
 from agents import gumbel
 from agents.evaluators import Evaluator
-from agents.tree import UNEXPANDED, Tree, allocate, clear, new_tree
+from agents.tree import UNEXPANDED, Tree, allocate, clear, new_tree, reroot
 from games.game import Action, Player, State
 
 VIRTUAL_LOSS = 1.0  # value subtracted per pending simulation through an edge (a loss, in [-1, 1])
@@ -349,13 +349,39 @@ class Search:
         """Tree b starts over from `state` with `budget` simulations; its root is evaluated in
         the next `step`, together with the other trees' leaves."""
         clear(self.tree, b, state)
+        self._renew(b, state, budget, rng)
+        self._fresh.append(b)
+
+    def advance(
+        self,
+        b: int,
+        action: Action,
+        state: State,
+        budget: int,
+        rng: np.random.Generator | None = None,
+    ) -> None:
+        """Tree b moves on to `state`, its root's state after `action`, keeping the subtree
+        below that action with all its statistics; `budget` more simulations are run there.
+
+        Root noise is drawn afresh at the new root. Without a searched subtree there (or with
+        Gumbel's root, whose sequential halving plans from zero visits) this is `restart`.
+        """
+        child = int(self.tree.children[b, action])
+        if self.gumbel is not None or child == UNEXPANDED or not self.tree.is_expanded[child]:
+            self.restart(b, state, budget, rng)
+            return
+        reroot(self.tree, b, child)
+        self._renew(b, state, budget, rng)
+        tree = self.tree
+        self._start_roots([b], tree.prior[b][None].copy(), tree.value[b][None].copy())
+
+    def _renew(self, b: int, state: State, budget: int, rng: np.random.Generator | None) -> None:
         self.states[b] = state.clone()
         self.budgets[b] = int(budget)
         self.done[b] = 0
         if rng is not None:
             self.rngs[b] = rng
         self.is_active[b] = True
-        self._fresh.append(b)
 
     def retire(self, b: int) -> None:
         """Tree b takes no further part (self-play: no game is left to give its slot)."""

@@ -94,6 +94,38 @@ def clear(tree: Tree, b: int, root: State) -> None:
     tree.states[b] = root.clone()
 
 
+def subtree(tree: Tree, node: int) -> np.ndarray:
+    """`node` and every node below it, level by level."""
+    levels = [np.array([node], np.int64)]
+    while len(levels[-1]):
+        below = tree.children[levels[-1]].ravel()
+        levels.append(below[below >= 0])
+    return np.concatenate(levels)
+
+
+def reroot(tree: Tree, b: int, child: int) -> None:
+    """Tree b keeps only the subtree below `child` (a node of it), which becomes its root
+    (moved into row b); every other row of tree b goes to the free list.
+
+    The search's statistics below the move just played survive into the next move's search
+    (AlphaGo Zero: "the subtree below this child is retained along with all its statistics").
+    """
+    keep = subtree(tree, child)
+    rows = np.flatnonzero(tree.owner[: tree.num_nodes] == b)
+    drop = np.setdiff1d(rows, keep[1:], assume_unique=True)  # row b is overwritten below
+    for name in ["prior", "visits", "value_sum", "children", "to_play", "value", "is_expanded"]:
+        array = getattr(tree, name)
+        array[b] = array[child]
+    tree.states[b] = tree.states[child]
+    drop = drop[drop != b]
+    tree.visits[drop] = 0
+    tree.value_sum[drop] = 0
+    tree.children[drop] = UNEXPANDED
+    tree.is_expanded[drop] = False
+    tree.owner[drop] = UNEXPANDED
+    tree.free.extend(drop.tolist())
+
+
 def grow(tree: Tree, capacity: int) -> None:
     """Makes room for `capacity` nodes (budgets larger than planned for); node ids stay valid."""
     for name in ["prior", "visits", "value_sum", "children", "to_play", "value",

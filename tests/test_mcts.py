@@ -165,6 +165,55 @@ def test_a_restarted_tree_searches_like_a_fresh_search_and_reuses_its_rows(use_g
     assert all(owners[node] == 0 for node in search.tree.children[0][search.tree.children[0] >= 0])
 
 
+def check_tree_is_consistent(search: Search) -> None:
+    """From every root: each child's state is its parent's after the edge's action, owned by the
+    same tree, and an expanded node's visits are its parent edge's visits less the first."""
+    tree = search.tree
+    for b in range(len(search.states)):
+        assert str(tree.states[b]) == str(search.states[b])
+        frontier = [b]
+        while frontier:
+            s = frontier.pop()
+            for a in np.flatnonzero(tree.children[s] >= 0).tolist():
+                child = int(tree.children[s, a])
+                assert tree.owner[child] == b
+                expected = tree.states[s].clone()
+                expected.apply_action(a)
+                assert str(tree.states[child]) == str(expected)
+                if tree.is_expanded[child]:
+                    assert tree.visits[child].sum() == tree.visits[s, a] - 1
+                frontier.append(child)
+
+
+def test_advancing_keeps_the_subtree_of_the_move_played_and_frees_the_rest():
+    game = load("connect4-5x4")
+    states = [game.new_state(), game.new_state()]
+    states[1].apply_action(2)
+    cfg = MCTSConfig(num_simulations=60)
+    rngs = [np.random.default_rng(i) for i in range(2)]
+    search = Search(states, HashEvaluator(game), cfg, rngs, is_noisy=True)
+    search.run()
+    action = search.result(0).best_action
+    child = int(search.tree.children[0, action])
+    kept = search.tree.visits[child].sum()
+    assert 0 < kept < 59
+    after = states[0].clone()
+    after.apply_action(action)
+    used = search.tree.num_nodes
+    search.advance(0, action, after, 25, np.random.default_rng(5))
+    check_tree_is_consistent(search)
+    assert search.tree.visits[0].sum() == kept  # the statistics came along
+    assert len(search.tree.free) == 60 - kept  # every other node of tree 0 (root's row reused)
+    assert search.finished() == [1]  # tree 1 has spent its budget; tree 0 has 25 to go
+    search.run()
+    check_tree_is_consistent(search)
+    assert search.tree.visits[0].sum() == kept + 25 and search.done == [25, 60]
+    assert search.tree.num_nodes <= used + max(0, 25 - (60 - kept))  # freed rows came first
+    result = search.result(0)
+    assert result.best_action in after.legal_actions()
+    assert np.isclose(result.policy_target.sum(), 1.0)
+
+
 def test_a_player_moving_twice_in_a_row_gets_their_own_value():
     # Dots and boxes, 1x2 boxes. Lines: 0 h(0,0) 1 h(0,1) 2 h(1,0) 3 h(1,1) 4 v(0,0) 5 v(0,1)
     # 6 v(0,2). After 0 2 4 1 3, player 1 draws 5: it closes box 0, moves again, and 6

@@ -5,7 +5,8 @@ every game. A game whose search has spent its budget plays its move and starts t
 at once, while the others go on (`Search.restart`); a finished game's slot goes to the next
 game. So the batch stays near `concurrent_games` whatever the mix of budgets, until the last
 games of the iteration. (Moves in lockstep left the 70% of games with a 24-simulation budget
-idle for 104 of a full search's 128 steps: batches of ~13 from 64 games.)
+idle for 104 of a full search's 128 steps: batches of ~13 from 64 games.) With `reuse_tree`
+the next move's search keeps the subtree of the move played, with its visits (AlphaGo Zero).
 
 Playout cap randomization (Wu 2019, KataGo): a fraction of moves get the full search and become
 training targets; the others get a small budget, are played but not recorded as targets. The
@@ -51,6 +52,7 @@ class SelfPlayConfig:
     full_search_fraction: float = 1.0  # playout cap randomization: moves searched fully (targets)
     fast_simulations: int = 16  # budget of the other moves, which are not training targets
     workers: int = 1  # self-play processes (one per core is fastest on CPU)
+    reuse_tree: bool = True  # the next move's search starts from the subtree of the move played
 
     # The values each field may take, checked where a config is read (sandbox/config.py).
     RANGES = {
@@ -176,7 +178,11 @@ def play_games(
                 slot = slots[b] = _Slot(
                     index, np.random.default_rng([seed, index]), game.new_state()
                 )
-            search.restart(b, slot.state, budget(slot), slot.rng)
+                search.restart(b, slot.state, budget(slot), slot.rng)
+            elif sp.reuse_tree:
+                search.advance(b, action, slot.state, budget(slot), slot.rng)
+            else:
+                search.restart(b, slot.state, budget(slot), slot.rng)
         search.step()
     hits, misses, positions, calls, seconds = (
         getattr(evaluator, name, 0) - before
