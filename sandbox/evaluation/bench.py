@@ -5,10 +5,10 @@ with a baseline taken in the same run, on the same (untrained, randomly initiali
 game, in the same process layout (`workers` processes of `threads` torch threads each):
   (a)  the network's raw forward throughput, positions/s, at batch 1 and at the batch sizes the
        search sends it;
-  (b)  System 2 self-play with the real `play_games`: simulations/s and moves/s, for 4x the
-       phase length with every finished game's slot refilled (a training iteration's steady
-       state; 128 games per process by default, so the network's batch stays near 64 once
-       the cache has answered its share);
+  (b)  System 2 self-play with the real `play_games`: simulations/s and moves/s, `games`
+       games played to the end, as one training iteration of the presets plays them (128 games
+       per process by default, so the network's batch stays near 64 once the cache has
+       answered its share; a window of a few seconds would see only the shared openings);
   (b') the same self-play with one network call per leaf (one game per process, no cache);
   (c)  single-tree analysis as `MCTSBot` runs it (`leaves` leaves per step, virtual loss, the
        cache), against (c1) the same tree with one network call per leaf and no cache;
@@ -141,12 +141,9 @@ def timed_selfplay(
     evaluator: NetworkEvaluator,
     num_games: int,
     seed: int,
-    seconds: float | None = None,
 ) -> tuple[dict[str, float], list]:
-    """Plays `num_games` games, or for `seconds` (the moves of unfinished games count too)."""
     start = time.perf_counter()
-    deadline = None if seconds is None else time.time() + seconds
-    records, stats = play_games(game, *cfg, evaluator, num_games, seed, deadline=deadline)
+    records, stats = play_games(game, *cfg, evaluator, num_games, seed)
     seconds = time.perf_counter() - start
     figures = {
         "seconds": seconds,
@@ -233,9 +230,7 @@ def run_bench(s: BenchSettings, progress=lambda phase: None) -> BenchResult:
     progress("(a) network forward")
     before = [parallel_forward_rate(evaluator, b, s.seconds / 2, s.workers) for b in grid]
     progress("(b) self-play")
-    result.selfplay, records = timed_selfplay(
-        game, cfg, evaluator, 100 * s.games, s.seed, seconds=4 * s.seconds
-    )
+    result.selfplay, records = timed_selfplay(game, cfg, evaluator, s.games, s.seed)
     result.search_batch = result.selfplay["mean_batch"]
     progress("(a) network forward, again")
     after = [parallel_forward_rate(evaluator, b, s.seconds / 2, s.workers) for b in grid]
