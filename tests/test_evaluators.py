@@ -100,3 +100,50 @@ def test_uniform_evaluator_is_uniform_over_legal_moves():
     priors, values = UniformEvaluator(game).evaluate([state])
     assert np.allclose(priors[0][state.legal_actions()], 1 / 8) and priors[0][4] == 0
     assert np.all(values == 0)
+
+
+def trained_looking(net: torch.nn.Module) -> torch.nn.Module:
+    """Random BatchNorm statistics and affine weights, as a trained net has (not 0/1)."""
+    gen = torch.Generator().manual_seed(0)
+    for module in net.modules():
+        if isinstance(module, torch.nn.BatchNorm2d):
+            n = module.num_features
+            module.running_mean.copy_(torch.randn(n, generator=gen))
+            module.running_var.copy_(torch.rand(n, generator=gen) + 0.5)
+            module.weight.data.copy_(torch.randn(n, generator=gen))
+            module.bias.data.copy_(torch.randn(n, generator=gen))
+    return net.eval()
+
+
+@pytest.mark.parametrize("name", ["connect4", "go5", "hex5"])
+def test_the_inference_copy_computes_the_same_function(name):
+    from agents.network import inference_copy
+
+    game = load(name)
+    torch.manual_seed(1)
+    net = trained_looking(build_network(NetworkConfig(channels=16, blocks=2), game))
+    fused = inference_copy(net)
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in fused.modules())
+    x = torch.randn(9, *game.observation_shape)
+    with torch.inference_mode():
+        (logits, value), (fused_logits, fused_value) = net(x), fused(x)
+    torch.testing.assert_close(fused_logits, logits, rtol=1e-4, atol=1e-4)
+    torch.testing.assert_close(fused_value, value, rtol=1e-4, atol=1e-4)
+
+
+def test_new_weights_are_seen_after_clear_cache():
+    game = load("connect4")
+    torch.manual_seed(2)
+    net = trained_looking(build_network(NetworkConfig(channels=8, blocks=1), game))
+    evaluator = NetworkEvaluator(game, net)
+    state = game.new_state()
+    before, _ = evaluator.evaluate([state])
+    with torch.no_grad():
+        net.policy_head[-1].bias.add_(torch.arange(game.num_actions, dtype=torch.float32))
+    evaluator.clear_cache()
+    after, _ = evaluator.evaluate([state])
+    with torch.inference_mode():
+        logits, _ = net.eval()(torch.from_numpy(evaluator.encoder([state], np.array([0]))))
+    expected = masked_softmax(logits.numpy(), np.ones((1, game.num_actions), bool))
+    assert not np.allclose(before, after)
+    np.testing.assert_allclose(after, expected, rtol=1e-4, atol=1e-6)
