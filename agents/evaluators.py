@@ -21,7 +21,6 @@ import numpy as np
 import torch
 from open_spiel.python.observation import make_observation
 
-from agents.network import inference_copy
 from games.encoding import encode_batch, legal_mask_batch
 from games.game import Game, State
 
@@ -138,7 +137,6 @@ class NetworkEvaluator:
         self.cache_size = cache_size
         self.encoder = PlaneEncoder(game)
         self._cache: OrderedDict[bytes, tuple[np.ndarray, float]] = OrderedDict()
-        self._inference: torch.nn.Module | None = None  # `inference_copy(net)`, made when used
         self.reset_counters()
 
     def reset_counters(self) -> None:
@@ -149,17 +147,7 @@ class NetworkEvaluator:
         self.forward_seconds = 0.0  # time spent inside the network
 
     def clear_cache(self) -> None:
-        """Forgets every answer, and the inference copy of the weights: call it whenever the
-        weights change."""
         self._cache.clear()
-        self._inference = None
-
-    def inference_net(self) -> torch.nn.Module:
-        """The network as the search runs it: `inference_copy(net)`, made on first use after
-        `clear_cache` (BatchNorm folded into the convolutions)."""
-        if self._inference is None:
-            self._inference = inference_copy(self.net)
-        return self._inference
 
     @property
     def cache_entries(self) -> int:
@@ -176,7 +164,7 @@ class NetworkEvaluator:
         state = dict(self.__dict__)
         buffer = io.BytesIO()
         torch.save(self.net, buffer)
-        state.update(net=buffer.getvalue(), _cache=OrderedDict(), encoder=None, _inference=None)
+        state.update(net=buffer.getvalue(), _cache=OrderedDict(), encoder=None)
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -220,9 +208,8 @@ class NetworkEvaluator:
     def forward(self, obs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """One network call: obs [B, C, H, W] -> logits [B, A] float32, value [B] (mover's view)."""
         start = time.perf_counter()
-        net = self.inference_net()
         with torch.inference_mode():
-            logits, value = net(torch.from_numpy(obs).to(self.device))
+            logits, value = self.net(torch.from_numpy(obs).to(self.device))
             logits = logits.float().cpu().numpy()
             value = value.double().cpu().numpy()
         self.forward_seconds += time.perf_counter() - start
