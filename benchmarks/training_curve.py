@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 
 from games.game import load
-from sandbox.evaluation.progress import score_checkpoints, write_curve
+from sandbox.evaluation.progress import CheckpointScore, score_checkpoints, write_curve
 from sandbox.evaluation.referee import load_positions, subsample
 from sandbox.training.checkpoint import read_checkpoint
 from sandbox.training.run import RunDir
@@ -30,14 +30,20 @@ def main() -> int:
     parser.add_argument("--sims", default="0,100", help="budgets, 0 = System 1")
     parser.add_argument("--every", type=int, default=1, help="every k-th step checkpoint")
     parser.add_argument("--limit", type=int, help="positions scored (spread over the file)")
+    parser.add_argument(
+        "--extend",
+        action="store_true",
+        help="keep the checkpoints already in the run's training_curve.csv; score the others",
+    )
     args = parser.parse_args()
     torch.set_num_threads(1)
     run = RunDir(args.run)
     game = load(read_checkpoint(run.latest)["openspiel"])
     positions = subsample(load_positions(args.positions or game.name), args.limit)
     sims = [int(s) for s in args.sims.split(",")]
+    done = read_curve(run.path / "training_curve.csv", sims) if args.extend else []
     scores = score_checkpoints(run, game, positions, sims, args.every,
-                               lambda line: print(line, flush=True))  # fmt: skip
+                               lambda line: print(line, flush=True), done)  # fmt: skip
     with open(run.path / "training_curve.csv", "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["step", "minutes", "games", *[f"accuracy_sims_{n}" for n in sims]])
@@ -47,6 +53,22 @@ def main() -> int:
                       f"training time ({len(positions)} labelled positions)")  # fmt: skip
     print(f"wrote {png}")
     return 0
+
+
+def read_curve(path: Path, sims: list[int]) -> list[CheckpointScore]:
+    """The rows of an earlier training_curve.csv with the same budgets ([] if none)."""
+    if not path.is_file():
+        return []
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    columns = [f"accuracy_sims_{n}" for n in sims]
+    if not rows or any(c not in rows[0] for c in columns):
+        return []
+    return [
+        CheckpointScore(int(r["step"]), float(r["minutes"]), int(r["games"]),
+                        {n: float(r[c]) for n, c in zip(sims, columns, strict=True)})
+        for r in rows
+    ]  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -157,3 +157,27 @@ def test_periodic_evaluation_scores_the_network_against_its_previous_weights(tin
     assert "eval/mcts_vs_previous_score" not in evaluate(1, untrained)
     assert evaluate(2, trained)["eval/mcts_vs_previous_score"] > 0.5
     assert evaluate(3, trained)["eval/mcts_vs_previous_score"] == 0.5
+
+
+def test_a_training_curve_extended_later_keeps_its_scored_checkpoints(smoke_config, tmp_path):
+    """benchmarks/training_curve.py --extend: the checkpoints scored in an earlier call keep
+    their figures; only the new ones are scored (a 4-hour run's curve, extended at its end)."""
+    from sandbox.evaluation.progress import CheckpointScore, score_checkpoints
+    from sandbox.evaluation.referee import load_positions, subsample
+
+    cfg = dataclasses.replace(
+        smoke_config, train=dataclasses.replace(smoke_config.train, iterations=4,
+                                                checkpoint_every=1)
+    )  # fmt: skip
+    run = RunDir(tmp_path / "run")
+    train(cfg, run)
+    game = load("tic-tac-toe")
+    positions = subsample(load_positions("tic_tac_toe"), 20)
+    first = score_checkpoints(run, game, positions, [0])
+    steps = [s.step for s in first]
+    assert len(steps) >= 2
+    marked = CheckpointScore(steps[0], 1.0, 1, {0: -1.0})  # a figure no scoring can give
+    again = score_checkpoints(run, game, positions, [0], done=[marked])
+    assert [s.step for s in again] == steps
+    assert again[0].accuracy == {0: -1.0}  # kept, not rescored
+    assert [s.accuracy for s in again[1:]] == [s.accuracy for s in first[1:]]

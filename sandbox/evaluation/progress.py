@@ -50,8 +50,10 @@ def score_checkpoints(
     sims: Sequence[int],
     every: int = 1,
     progress: Callable[[str], None] | None = None,
+    done: Sequence[CheckpointScore] = (),
 ) -> list[CheckpointScore]:
-    """Scores every `every`-th step checkpoint (and always the last) at each budget in `sims`."""
+    """Scores every `every`-th step checkpoint (and always the last) at each budget in `sims`;
+    the steps in `done` (scored before, e.g. read back from the CSV) are kept, not rescored."""
     files = sorted(
         (int(m.group(1)), p)
         for p in run.checkpoints.glob("step_*.pt")
@@ -59,8 +61,11 @@ def score_checkpoints(
     )
     files = [f for i, f in enumerate(files) if i % every == 0 or i == len(files) - 1]
     timing = minutes_by_step(run)
-    out = []
+    out = list(done)
+    known = {score.step for score in done}
     for step, path in files:
+        if step in known:
+            continue
         player = search_player("mcts", game, model=str(path))
         accuracy = {}
         for n in sims:
@@ -72,7 +77,7 @@ def score_checkpoints(
         if progress is not None:
             figures = [f"{'S1' if n == 0 else f'S2@{n}'} {a:.3f}" for n, a in accuracy.items()]
             progress(f"step {step}: {minutes:.0f} min, " + ", ".join(figures))
-    return out
+    return sorted(out, key=lambda score: score.step)
 
 
 def write_curve(scores: Sequence[CheckpointScore], path: Path, title: str) -> Path:
