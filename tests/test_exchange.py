@@ -57,3 +57,22 @@ def test_a_later_checkpoint_that_is_not_stronger_is_said_so():
     rate = exchange(rows("step 100", 100, 1.0), rows("step 400", 400, 0.0))
     assert rate is not None and rate.sims_factor < 1
     assert "no stronger" in rate.sentence()
+
+
+def test_without_labelled_positions_the_rate_is_read_off_elo():
+    """Hex and Go sweeps have Elo but no accuracy: the rate comes from the Elo curves."""
+    from sandbox.evaluation.exchange import exchange_metric
+
+    def elo_rows(model, step, shift):
+        return [
+            {"model": model, "step": step, "sims": s, "kind": "network",
+             "elo": 500 + 60 * (math.log2(max(s, 1)) + shift)}
+            for s in SIMS
+        ]  # fmt: skip
+
+    all_rows = elo_rows("step 100", 100, 0.0) + elo_rows("step 400", 400, 2.0)
+    assert exchange_metric(all_rows) == "elo"
+    assert exchange_metric(rows("step 100", 100, 0.0)) == "accuracy"
+    [rate] = exchange_rates(all_rows, "elo")
+    assert rate.sims_factor == pytest.approx(4.0)
+    assert "same Elo" in rate.sentence("elo")

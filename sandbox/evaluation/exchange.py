@@ -44,7 +44,7 @@ class Exchange:
             )
         text = (
             f"{early} needs about x{self.sims_factor:.1f} the simulations of {late} "
-            f"for the same {metric}"
+            f"for the same {'Elo' if metric == 'elo' else metric}"
         )
         if self.doublings_per_doubling is not None:
             text += (
@@ -140,6 +140,13 @@ def by_checkpoint(rows: Sequence[Mapping[str, Any]]) -> list[list[Mapping[str, A
         if row.get("kind", "network") == "network" and _value(row, "step") is not None:
             groups.setdefault(str(row.get("model")), []).append(row)
     return sorted(groups.values(), key=lambda g: _value(g[0], "step") or 0.0)
+
+
+def exchange_metric(rows: Sequence[Mapping[str, Any]]) -> str:
+    """Accuracy where the checkpoints were scored on labelled positions, else Elo (Hex, Go,
+    Breakthrough have no labelled positions; Jones 2021 measured the rate in Elo)."""
+    networks = [row for group in by_checkpoint(rows) for row in group]
+    return "accuracy" if any(_value(r, "accuracy") is not None for r in networks) else "elo"
 
 
 def exchange_rates(rows: Sequence[Mapping[str, Any]], metric: str = "accuracy") -> list[Exchange]:

@@ -21,7 +21,12 @@ from typing import Any
 
 from games.errors import UserError
 from games.game import Game
-from sandbox.evaluation.exchange import Exchange, exchange_rates, ordered_by_training
+from sandbox.evaluation.exchange import (
+    Exchange,
+    exchange_metric,
+    exchange_rates,
+    ordered_by_training,
+)
 from sandbox.evaluation.sweep import SweepResult
 from sandbox.files import read_text
 from viz import plots
@@ -65,7 +70,10 @@ def save_sweep(
             "rows": result.rows,
             "pairings": result.pairings,
             "examples": result.examples,
-            "exchange": [e.to_dict() for e in exchange_rates(result.rows)],
+            "exchange": [
+                e.to_dict() for e in exchange_rates(result.rows, exchange_metric(result.rows))
+            ],
+            "exchange_metric": exchange_metric(result.rows),
             "run": str(run) if run is not None else None,
         }
     )
@@ -87,9 +95,14 @@ def load_summary(out: Path) -> dict[str, Any]:
     if not path.is_file():
         raise UserError(f"no sweep in {out} (summary.json missing): run `sandbox sweep` first")
     try:
-        return json.loads(read_text(path, "sweep summary"))
+        summary = json.loads(read_text(path, "sweep summary"))
     except json.JSONDecodeError as err:
         raise UserError(f"{path} is damaged: {err.msg}") from None
+    if "exchange_metric" not in summary and summary.get("rows"):  # written before Elo rates
+        metric = exchange_metric(summary["rows"])
+        summary["exchange"] = [e.to_dict() for e in exchange_rates(summary["rows"], metric)]
+        summary["exchange_metric"] = metric
+    return summary
 
 
 def _fmt(value: Any, spec: str = ".3f") -> str:
@@ -316,7 +329,9 @@ def _change_blocks(summary: Mapping[str, Any], rel: Mapping[str, str]) -> list[t
 def exchange_sentences(summary: Mapping[str, Any]) -> list[str]:
     """The measured exchange rates between checkpoints, in words."""
     return [
-        Exchange(**{**r, "matches": tuple(map(tuple, r["matches"]))}).sentence()
+        Exchange(**{**r, "matches": tuple(map(tuple, r["matches"]))}).sentence(
+            summary.get("exchange_metric", "accuracy")
+        )
         for r in summary.get("exchange") or []
     ]
 
@@ -326,7 +341,7 @@ def _exchange_blocks(summary: Mapping[str, Any]) -> list[tuple]:
     if not rates:
         return []
     items = exchange_sentences(summary)
-    ordered = ordered_by_training(summary["rows"])
+    ordered = ordered_by_training(summary["rows"], summary.get("exchange_metric", "accuracy"))
     return [
         ("h2", "Train-time against test-time compute"),
         (
