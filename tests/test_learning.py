@@ -91,3 +91,24 @@ def test_train_step_drives_the_loss_down_on_a_fixed_batch():
     p = batch.target_policy
     target_entropy = float(-(p * np.log(np.where(p > 0, p, 1))).sum(1).mean())
     assert last.policy_loss - target_entropy < 0.3 * (first.policy_loss - target_entropy)
+
+
+def test_the_value_target_mixes_outcome_and_search_value_by_the_configured_weight():
+    game = load("tic-tac-toe")
+    record = _random_records(game, 1)[0]
+    searched = [0.5 - 0.1 * i for i in range(record.length)]  # mover's view, one per ply
+    record = GameRecord(record.game, 0, 0, record.actions, record.policy_targets,
+                        record.returns, root_values=searched)  # fmt: skip
+    outcome_only = ReplayBuffer(game, capacity=100)
+    mixed = ReplayBuffer(game, capacity=100, search_value_weight=0.25)
+    outcome_only.add_game(record)
+    mixed.add_game(record)
+    n = len(mixed)
+    assert n == record.length
+    expected = 0.75 * outcome_only.value[:n] + 0.25 * np.array(searched, np.float32)
+    np.testing.assert_allclose(mixed.value[:n], expected, rtol=1e-6)
+    # A record without search values (an old run's) keeps the outcome.
+    plain = GameRecord(record.game, 0, 0, record.actions, record.policy_targets, record.returns)
+    again = ReplayBuffer(game, capacity=100, search_value_weight=0.25)
+    again.add_game(plain)
+    np.testing.assert_array_equal(again.value[:n], outcome_only.value[:n])

@@ -27,9 +27,12 @@ from sandbox.training.records import GameRecord
 class ReplayConfig:
     capacity: int = 100_000  # positions kept (sliding window)
     augment: bool = True  # sample a random board symmetry per position
+    # Value target = (1 - w) * outcome + w * the root's search value (mover's view): the search
+    # value is less noisy than one game's result (Oracle's connect four study averaged both).
+    search_value_weight: float = 0.0
 
     # The values each field may take, checked where a config is read (sandbox/config.py).
-    RANGES = {"capacity": "[1, 10000000]"}
+    RANGES = {"capacity": "[1, 10000000]", "search_value_weight": "[0, 1]"}
 
 
 @dataclass(frozen=True)
@@ -37,13 +40,16 @@ class Batch:
     obs: np.ndarray  # [B, C, H, W] float32
     legal: np.ndarray  # [B, A] bool
     target_policy: np.ndarray  # [B, A] float32, sums to 1
-    target_value: np.ndarray  # [B] float32, the game's outcome for the player to move
+    target_value: np.ndarray  # [B] float32, the outcome for the player to move (see ReplayConfig)
 
 
 class ReplayBuffer:
-    def __init__(self, game: Game, capacity: int, augment: bool = True):
+    def __init__(
+        self, game: Game, capacity: int, augment: bool = True, search_value_weight: float = 0.0
+    ):
         self.game = game
         self.capacity = capacity
+        self.search_value_weight = search_value_weight
         self.symmetries = symmetries(game) if augment else symmetries(game)[:1]
         self.obs = np.zeros((capacity, *game.observation_shape), dtype=np.float32)
         self.legal = np.zeros((capacity, game.num_actions), dtype=bool)
@@ -60,14 +66,21 @@ class ReplayBuffer:
         """Encodes the positions that have a search target; returns how many were added."""
         state = self.game.new_state()
         added = 0
-        for action, target in zip(record.actions, record.policy_targets, strict=True):
+        w = self.search_value_weight
+        searched = record.root_values if w and record.root_values else None
+        for ply, (action, target) in enumerate(
+            zip(record.actions, record.policy_targets, strict=True)
+        ):
             if target is not None:
                 row = self.cursor
                 encode_into(self.game, state, self.obs[row])
                 self.legal[row] = False
                 self.legal[row, state.legal_actions()] = True
                 self.policy[row] = target
-                self.value[row] = record.returns[state.current_player()]
+                outcome = record.returns[state.current_player()]
+                self.value[row] = (
+                    outcome if searched is None else ((1 - w) * outcome + w * searched[ply])
+                )
                 self.cursor = (self.cursor + 1) % self.capacity
                 self.size = min(self.size + 1, self.capacity)
                 added += 1
