@@ -418,14 +418,12 @@ class Search:
         fresh, self._fresh = self._fresh, []
         if not passes and not fresh:
             return False
-        roots = [self.states[b] for b in fresh]
-        if roots and not new_states:
-            self._start_roots(fresh, *self.evaluator.evaluate(roots))
-        elif roots:  # one call for the leaves and the new roots
+        if fresh:  # one call for the leaves and the restarted roots
+            roots = [self.states[b] for b in fresh]
             priors, values = self.evaluator.evaluate(new_states + roots)
             n = len(new_states)
-            self._start_roots(fresh, priors[n:], values[n:])
             _store_evaluation(self.tree, new_nodes, priors[:n], values[:n])
+            self._start_roots(fresh, priors[n:], values[n:])
         else:
             evaluate(self.tree, self.evaluator, new_nodes, new_states)  # 3
         if passes:

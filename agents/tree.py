@@ -78,20 +78,26 @@ def allocate(tree: Tree, owners: np.ndarray) -> np.ndarray:
 
 
 def clear(tree: Tree, b: int, root: State) -> None:
-    """Empties tree b and makes `root` its new root (node b), not yet evaluated.
-
-    A freed row keeps its prior, value and mover: `expand` and `evaluate` set those before
-    anything reads them; its edges (visits, value sums, children) are reset here.
-    """
+    """Empties tree b and makes `root` its new root (node b), not yet evaluated."""
     rows = np.flatnonzero(tree.owner[: tree.num_nodes] == b)
+    _free(tree, rows[rows != b])
+    _reset_edges(tree, np.array([b]))
+    tree.states[b] = root.clone()
+
+
+def _reset_edges(tree: Tree, rows: np.ndarray) -> None:
     tree.visits[rows] = 0
     tree.value_sum[rows] = 0
     tree.children[rows] = UNEXPANDED
     tree.is_expanded[rows] = False
-    rows = rows[rows != b]
+
+
+def _free(tree: Tree, rows: np.ndarray) -> None:
+    """Rows back to the free list. A freed row keeps its prior, value, mover and (stale) state:
+    `expand` and `evaluate` set those before anything reads them; its edges are reset here."""
+    _reset_edges(tree, rows)
     tree.owner[rows] = UNEXPANDED
-    tree.free.extend(rows.tolist())  # their states stay until the rows are reused
-    tree.states[b] = root.clone()
+    tree.free.extend(rows.tolist())
 
 
 def subtree(tree: Tree, node: int) -> np.ndarray:
@@ -117,13 +123,7 @@ def reroot(tree: Tree, b: int, child: int) -> None:
         array = getattr(tree, name)
         array[b] = array[child]
     tree.states[b] = tree.states[child]
-    drop = drop[drop != b]
-    tree.visits[drop] = 0
-    tree.value_sum[drop] = 0
-    tree.children[drop] = UNEXPANDED
-    tree.is_expanded[drop] = False
-    tree.owner[drop] = UNEXPANDED
-    tree.free.extend(drop.tolist())
+    _free(tree, drop[drop != b])
 
 
 def grow(tree: Tree, capacity: int) -> None:

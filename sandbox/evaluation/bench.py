@@ -167,7 +167,7 @@ def sample_positions(game: Game, records: Sequence, count: int = 4, ply: int = 6
         for action in record.actions[: min(ply, record.length - 1)]:
             state.apply_action(action)
         positions.append(state)
-    return positions or [game.new_state()]
+    return positions
 
 
 def single_tree_rates(

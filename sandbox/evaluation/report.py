@@ -70,10 +70,7 @@ def save_sweep(
             "rows": result.rows,
             "pairings": result.pairings,
             "examples": result.examples,
-            "exchange": [
-                e.to_dict() for e in exchange_rates(result.rows, exchange_metric(result.rows))
-            ],
-            "exchange_metric": exchange_metric(result.rows),
+            **exchange_summary(result.rows),
             "run": str(run) if run is not None else None,
         }
     )
@@ -99,10 +96,17 @@ def load_summary(out: Path) -> dict[str, Any]:
     except json.JSONDecodeError as err:
         raise UserError(f"{path} is damaged: {err.msg}") from None
     if "exchange_metric" not in summary and summary.get("rows"):  # written before Elo rates
-        metric = exchange_metric(summary["rows"])
-        summary["exchange"] = [e.to_dict() for e in exchange_rates(summary["rows"], metric)]
-        summary["exchange_metric"] = metric
+        summary.update(exchange_summary(summary["rows"]))
     return summary
+
+
+def exchange_summary(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The summary's exchange rates and the metric they were read off (accuracy, else Elo)."""
+    metric = exchange_metric(rows)
+    return {
+        "exchange": [e.to_dict() for e in exchange_rates(rows, metric)],
+        "exchange_metric": metric,
+    }
 
 
 def _fmt(value: Any, spec: str = ".3f") -> str:
