@@ -47,3 +47,25 @@ def test_resolved_config_round_trips_through_toml():
     cfg = load_config(game="connect4-5x4", overrides=["train.device=cpu"])
     assert from_dict(tomllib.loads(dump_toml(cfg))) == cfg
     assert isinstance(cfg, Config)
+
+
+def test_every_preset_has_a_recipe_whose_network_fits_its_board():
+    """`sandbox train NAME` starts from a documented recipe on every preset, not the defaults."""
+    import torch
+
+    from agents.network import build_network
+    from games.catalogue import GAMES
+    from games.encoding import encode
+    from games.game import load
+    from sandbox.config import PRESET_DIR
+
+    assert sorted(p.stem for p in PRESET_DIR.glob("*.toml")) == sorted(GAMES)
+    for name in GAMES:
+        cfg, game = load_config(game=name), load(name)
+        assert cfg.game == name and (PRESET_DIR / f"{name}.toml").read_text().startswith("#")
+        net = build_network(cfg.network, game).eval()
+        state = game.new_state()
+        with torch.no_grad():
+            logits, value = net(torch.from_numpy(encode(game, state))[None])
+        assert logits.shape == (1, game.num_actions) and -1 <= float(value) <= 1
+        assert cfg.mcts.num_simulations > cfg.selfplay.fast_simulations
