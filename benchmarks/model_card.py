@@ -7,6 +7,8 @@ Runs, for the model (default `zoo:GAME`), what issue 13 asks every card to show:
     solver-labelled positions (`sandbox/evaluation/positions/`);
   - `sandbox match` of System 1 and System 2 at 50 simulations against `rollout:sims=1000`, and
     of System 2 at 400 against `rollout:sims=10000` (100 games, both seats);
+  - on the boards whose bar is set against `rollout:sims=1000` (go5, go9, breakthrough6), also
+    System 2 at 400 simulations against it;
   - `sandbox match` of System 2 at 400 simulations against System 1 (random 2-ply openings, so
     that two deterministic agents play different games).
 and prints a Markdown table of command and result. Because the table is made of the commands'
@@ -24,6 +26,9 @@ import sys
 import time
 
 from sandbox.evaluation.referee import PRESET_POSITIONS
+
+# Issue 13's third tier: System 2 at 400 simulations is measured against rollout:sims=1000.
+BAR_AT_1000 = {"go5", "go9", "breakthrough6"}
 
 
 def sandbox(*args: str) -> dict:
@@ -87,7 +92,7 @@ def main() -> int:
     if "rollout1000" not in args.skip:
         rows += [
             lambda spec=spec: match_row(spec, "rollout:sims=1000", args.game, args.games)
-            for spec in (s1, s2_50)
+            for spec in (s1, s2_50, *([s2_400] if args.game in BAR_AT_1000 else []))
         ]
     if "rollout10000" not in args.skip:
         rows.append(lambda: match_row(s2_400, "rollout:sims=10000", args.game, args.games))
