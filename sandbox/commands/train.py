@@ -106,10 +106,11 @@ def train_with_progress(
         if bar is None:
             return
         m = info.metrics
+        # No loss while the buffer fills (min_buffer) or when the deadline ends self-play: "-".
         bar.set_postfix(
             it=info.iteration,
             step=info.step,
-            loss=f"{m.get('loss', float('nan')):.3f}",
+            loss=f"{m['loss']:.3f}" if m.get("loss") is not None else "-",
             sims_s=f"{m.get('sims_per_second', 0):.0f}",
             refresh=False,
         )
