@@ -75,4 +75,6 @@ def test_the_play_command_takes_a_level_and_refuses_a_bad_one(tmp_path, capsys):
     assert out.exists()
     assert main(["play", "tic-tac-toe", "--level", "9", "--screenshot", str(out)]) == 2
     assert "--level must be 1 to 4" in capsys.readouterr().err
-    assert main(["play", "go7", "--level", "1", "--screenshot", str(out)]) == 2
+    # a game with no shipped model (any OpenSpiel string that is not a preset) has no dial
+    assert main(["play", "hex(board_size=6)", "--level", "1", "--screenshot", str(out)]) == 2
+    assert "no strength levels for" in capsys.readouterr().err
