@@ -29,6 +29,12 @@ def test_every_shipped_model_has_a_level_table_from_system_1_sampled_up(name):
     assert levels[-1].sims >= 64 and all(lv.count == len(levels) for lv in levels)
 
 
+def test_every_preset_ships_a_model_so_the_viewer_never_falls_back_to_rollouts():
+    from games.catalogue import GAMES
+
+    assert sorted(zoo_models()) == sorted(GAMES)
+
+
 def test_the_elo_is_shown_when_the_table_has_one(tmp_path):
     path = tmp_path / "x.levels.json"
     levels = [{"name": "System 1, sampled", "sims": 0, "temperature": 1.0},
