@@ -181,3 +181,27 @@ def test_a_training_curve_extended_later_keeps_its_scored_checkpoints(smoke_conf
     assert [s.step for s in again] == steps
     assert again[0].accuracy == {0: -1.0}  # kept, not rescored
     assert [s.accuracy for s in again[1:]] == [s.accuracy for s in first[1:]]
+
+
+def test_a_new_run_starts_from_a_models_weights_and_shape_with_init(smoke_config, tmp_path):
+    """`sandbox train GAME --init MODEL`: the first iteration's self-play uses the model's
+    weights (not random ones), the network shape is the model's whatever the config says, and
+    the run's config.toml names the model; a model of another game is refused in one line."""
+    from sandbox.training.start import prepare_run
+
+    model = tmp_path / "model"  # a trained run of another shape than smoke_config's network
+    bigger = dataclasses.replace(
+        smoke_config, network=dataclasses.replace(smoke_config.network, channels=12)
+    )
+    train(bigger, RunDir(model))
+    start, _, _ = load_network(model)
+    overrides = [f"train.init_model={json.dumps(str(model))}", "train.iterations=1"]
+    overrides += ["learner.min_buffer=5000", "train.eval_every=0"]  # no learning step yet
+    cfg, run = prepare_run("tic-tac-toe", tmp_path / "tuned", overrides=overrides)
+    assert cfg.network.channels == 12  # from the model, not the preset's 64
+    train(cfg, run)
+    tuned, _, _ = load_network(run.latest)
+    assert all(torch.equal(v, tuned.state_dict()[k]) for k, v in start.state_dict().items())
+    assert f'init_model = "{model}"' in run.config.read_text()
+    with pytest.raises(UserError, match="is for game 'tic-tac-toe', not 'connect4-5x4'"):
+        prepare_run("connect4-5x4", tmp_path / "other", overrides=overrides[:1])

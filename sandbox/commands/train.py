@@ -36,6 +36,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="continue the run in --run-dir (or the latest run of GAME) from its last checkpoint",
     )
+    p.add_argument(
+        "--init",
+        metavar="MODEL",
+        help="start the new run from this model's weights and network shape (zoo:NAME, a .pt "
+        "file or a run folder): fine-tune a shipped model",
+    )
     p.add_argument("--minutes", type=float, help="wall-clock budget of this invocation")
     p.add_argument("--config", type=Path, help="TOML file with settings to override")
     p.add_argument(
@@ -68,6 +74,10 @@ def run(args: argparse.Namespace) -> int:
         if not math.isfinite(args.minutes) or args.minutes < 0:
             raise UserError(f"--minutes must be finite and >= 0, got {args.minutes}")
         overrides.append(f"train.minutes={float(args.minutes)}")
+    if args.init is not None:
+        if args.resume:
+            raise UserError("--init starts a new run from a model; --resume continues a run")
+        overrides.append(f"train.init_model={json.dumps(args.init)}")
     if args.device:
         overrides.append(f"train.device={json.dumps(args.device)}")
     if args.backend:

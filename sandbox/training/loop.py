@@ -62,6 +62,10 @@ class TrainConfig:
     eval_simulations: int = 32  # simulations of the evaluated System 2
     eval_positions: int = 200  # labelled positions scored (where the game has a file; 0 = none)
     eval_rollout_sims: int = 0  # also play OpenSpiel's rollout MCTS at this budget (0 = no)
+    # A new run starts from this model's weights and network shape (zoo:NAME, a .pt file or a
+    # run folder; "" = random weights): fine-tuning a shipped model, or carrying a run on when
+    # its folder was lost. Only the weights come over: optimizer, buffer and counters start new.
+    init_model: str = ""
 
     # The values each field may take, checked where a config is read (sandbox/config.py).
     RANGES = {

@@ -19,7 +19,13 @@ from games.errors import UserError
 from games.game import load
 from sandbox.config import Config, from_dict, load_config, merge_dicts, parse_override, read_toml
 from sandbox.files import check_writable_dir, first_line
-from sandbox.training.checkpoint import check_weights, checkpoint_game, read_checkpoint
+from sandbox.training.checkpoint import (
+    check_weights,
+    checkpoint_config,
+    checkpoint_game,
+    load_network,
+    read_checkpoint,
+)
 from sandbox.training.commit import replay_path
 from sandbox.training.learner import make_optimizer
 from sandbox.training.replay import read_replay
@@ -56,6 +62,8 @@ def prepare_run(
     else:
         cfg = load_config(config_file, overrides, game=spec.name)
     cfg = dataclasses.replace(cfg, game=spec.name)
+    if cfg.train.init_model and not run.has_checkpoint():
+        cfg = dataclasses.replace(cfg, network=init_network_config(cfg))
     if run.has_checkpoint():
         if not resume:
             raise UserError(
@@ -65,6 +73,22 @@ def prepare_run(
         check_resumable(run, cfg)  # a bad checkpoint is reported before any work
     check_writable_dir(run.path, "run folder")
     return cfg, run
+
+
+def init_network_config(cfg: Config):
+    """The network config of the model a new run starts from (`train.init_model`): its weights
+    decide the shape, whatever the preset says. Refuses a model of another game in one line."""
+    _, payload = read_init_model(cfg)
+    return checkpoint_config(payload).network
+
+
+def read_init_model(cfg: Config) -> tuple[torch.nn.Module, dict]:
+    """(network, checkpoint dict) of `train.init_model`, checked against the run's game."""
+    from sandbox.specs import resolve_model_path
+
+    game = load(cfg.game)
+    net, _, payload = load_network(resolve_model_path(cfg.train.init_model, game), game)
+    return net, payload
 
 
 RESUME_KEYS = ("optimizer", "rng_state", "torch_rng_state")  # beyond what a model file has

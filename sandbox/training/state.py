@@ -87,6 +87,12 @@ def open_run(cfg: Config, run: RunDir, resume: bool) -> RunState:
     payload = recover(run) if run.path.exists() else None
     if payload is not None:
         _load(state, payload, run, cfg)
+    elif cfg.train.init_model:
+        from sandbox.training.start import read_init_model
+
+        init_net, _ = read_init_model(cfg)
+        state.net.load_state_dict(init_net.state_dict())
+        log.info("new run from the weights of %s", cfg.train.init_model)
     make_dir(run.checkpoints, "run folder")
     make_dir(run.games, "run folder")
     write_atomically(run.config, lambda tmp: tmp.write_text(dump_toml(cfg)), "config")
