@@ -1,5 +1,6 @@
 """Measures the Elo of each level of a shipped model's strength dial and writes it into the
-level table (`sandbox/zoo/NAME.levels.json`), on the sweep's scale: `random` = 0, with
+level table (`sandbox/zoo/NAME.levels.json`; a model without one gets the default dial of
+`viz.levels.DEFAULT_LEVELS` first), on the sweep's scale: `random` = 0, with
 OpenSpiel's rollout MCTS at 4, 32, 256 and 2048 simulations as anchors in between.
 
     python benchmarks/calibrate_levels.py connect4-5x4 --games 24
@@ -25,7 +26,7 @@ from sandbox.commands.play import level_player, levels_path
 from sandbox.evaluation.elo import rate
 from sandbox.evaluation.tournament import Entrant, ladder, random_openings, run_tournament
 from sandbox.specs import make_agent
-from viz.levels import read_levels
+from viz.levels import default_level_table, read_levels
 
 ANCHORS = ["random", "rollout:sims=4", "rollout:sims=32", "rollout:sims=256", "rollout:sims=2048"]
 GUESS = {"random": 0, "rollout:sims=4": 1, "rollout:sims=32": 3, "rollout:sims=256": 5,
@@ -41,7 +42,15 @@ def main() -> int:
     args = parser.parse_args()
     torch.set_num_threads(1)
     game = load(args.game)
-    levels = read_levels(levels_path(game))
+    path = levels_path(game)
+    if not path.exists():
+        if args.dry_run:
+            print(f"{path} does not exist yet: run once without --dry-run to create it")
+            return 2
+        make_agent("policy", game)  # no shipped model: its one-line error, before any file
+        path.write_text(json.dumps(default_level_table(f"zoo:{game.name}"), indent=2) + "\n")
+        print(f"wrote the default level table {path}")
+    levels = read_levels(path)
     entrants, guess = [], {}
     for level in levels:
         _, agent = level_player(game, level.number, "cpu", args.seed)

@@ -84,3 +84,16 @@ def test_the_play_command_takes_a_level_and_refuses_a_bad_one(tmp_path, capsys):
     # a game with no shipped model (any OpenSpiel string that is not a preset) has no dial
     assert main(["play", "hex(board_size=6)", "--level", "1", "--screenshot", str(out)]) == 2
     assert "no strength levels for" in capsys.readouterr().err
+
+
+def test_the_default_level_table_is_a_dial_the_viewer_reads(tmp_path):
+    """What calibrate_levels.py writes for a newly shipped model: it passes the shipped-table
+    checks above and climbs to the model cards' 400-simulation search."""
+    from viz.levels import default_level_table
+
+    path = tmp_path / "go7.levels.json"
+    path.write_text(json.dumps(default_level_table("zoo:go7")))
+    levels = read_levels(path)
+    assert levels[0].sims == 0 and levels[0].temperature > 0
+    assert [lv.sims for lv in levels] == sorted(lv.sims for lv in levels) and levels[-1].sims == 400
+    assert all(lv.elo is None for lv in levels) and "sandbox play go7" in path.read_text()

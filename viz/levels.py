@@ -38,10 +38,44 @@ class Level:
         return f"Level {self.number}/{self.count}: {self.name}{elo}"
 
 
+# The dial a newly shipped model starts with: System 1 sampled and greedy, then search budgets
+# up to the full 400-simulation search of the model cards. Elo null until measured.
+DEFAULT_LEVELS = (
+    {"name": "System 1, sampled", "sims": 0, "temperature": 1.0},
+    {"name": "System 1, the network's favourite", "sims": 0},
+    {"name": "System 2, 16 simulations", "sims": 16},
+    {"name": "System 2, 64 simulations", "sims": 64},
+    {"name": "System 2, 200 simulations", "sims": 200},
+    {"name": "System 2, 400 simulations (full search)", "sims": 400},
+)
+
+
+def default_level_table(model: str) -> dict:
+    """The level table (as JSON data) of a model that has none yet, e.g. model='zoo:go7'."""
+    return {
+        "model": model,
+        "note": f"Strength dial of `sandbox play {model.removeprefix('zoo:')} --level N`, "
+        "weakest first. sims: search budget per move (0 = System 1, the network alone); "
+        "temperature > 0 samples the move instead of playing the favourite; elo: measured by "
+        "benchmarks/calibrate_levels.py (null until measured).",
+        "levels": [{**level, "elo": None} for level in DEFAULT_LEVELS],
+    }
+
+
 def read_levels(path: Path) -> list[Level]:
     """The levels of a table file; UserError for a missing or malformed one."""
     try:
         data = json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise UserError(f"no level table {path}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise UserError(f"{path}: not a level table ({err})") from None
+    return levels_of(data, str(path))
+
+
+def levels_of(data: dict, where: str = "level table") -> list[Level]:
+    """The levels of a table's JSON data; UserError naming `where` for a malformed one."""
+    try:
         levels = []
         for number, item in enumerate(data["levels"], 1):
             elo = item.get("elo")
@@ -55,19 +89,10 @@ def read_levels(path: Path) -> list[Level]:
             if level.sims < 0 or level.temperature < 0 or not math.isfinite(level.temperature):
                 raise ValueError(f"level {number}: sims and temperature must be >= 0")
             levels.append(level)
-    except FileNotFoundError:
-        raise UserError(f"no level table {path}") from None
-    except (
-        OSError,
-        UnicodeDecodeError,
-        json.JSONDecodeError,
-        KeyError,
-        TypeError,
-        ValueError,
-    ) as err:
-        raise UserError(f"{path}: not a level table ({err})") from None
+    except (AttributeError, KeyError, TypeError, ValueError) as err:
+        raise UserError(f"{where}: not a level table ({err})") from None
     if not levels:
-        raise UserError(f"{path}: the level table has no levels")
+        raise UserError(f"{where}: the level table has no levels")
     return [dataclasses.replace(level, count=len(levels)) for level in levels]
 
 
