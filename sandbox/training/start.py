@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from agents.network import build_network
+from agents.network import NetworkConfig, build_network
 from games.catalogue import resolve_game
 from games.errors import UserError
 from games.game import load
@@ -75,7 +75,7 @@ def prepare_run(
     return cfg, run
 
 
-def init_network_config(cfg: Config):
+def init_network_config(cfg: Config) -> NetworkConfig:
     """The network config of the model a new run starts from (`train.init_model`): its weights
     decide the shape, whatever the preset says. Refuses a model of another game in one line."""
     _, payload = read_init_model(cfg)
