@@ -81,6 +81,8 @@ def main() -> int:
         "--skip", nargs="*", default=[], choices=["referee", "rollout1000", "rollout10000", "s1"]
     )
     args = parser.parse_args()
+    if args.jobs < 1:
+        parser.error("--jobs must be >= 1")
     model = args.model or f"zoo:{args.game}"
     s1, s2_50, s2_400 = (
         f"policy:model={model}",
@@ -102,8 +104,6 @@ def main() -> int:
         rows.append(lambda: match_row(s2_400, "rollout:sims=10000", args.game, args.games))
     if "s1" not in args.skip:
         rows.append(lambda: match_row(s2_400, s1, args.game, args.games, opening_plies=2))
-    if args.jobs < 1:
-        parser.error("--jobs must be >= 1")
     with ThreadPoolExecutor(args.jobs) as pool:  # the work is in the subprocesses
         for line in pool.map(lambda row: row(), rows):  # in table order
             print(line, flush=True)

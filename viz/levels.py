@@ -66,16 +66,6 @@ def read_levels(path: Path) -> list[Level]:
     """The levels of a table file; UserError for a missing or malformed one."""
     try:
         data = json.loads(Path(path).read_text())
-    except FileNotFoundError:
-        raise UserError(f"no level table {path}") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise UserError(f"{path}: not a level table ({err})") from None
-    return levels_of(data, str(path))
-
-
-def levels_of(data: dict, where: str = "level table") -> list[Level]:
-    """The levels of a table's JSON data; UserError naming `where` for a malformed one."""
-    try:
         levels = []
         for number, item in enumerate(data["levels"], 1):
             elo = item.get("elo")
@@ -89,10 +79,20 @@ def levels_of(data: dict, where: str = "level table") -> list[Level]:
             if level.sims < 0 or level.temperature < 0 or not math.isfinite(level.temperature):
                 raise ValueError(f"level {number}: sims and temperature must be >= 0")
             levels.append(level)
-    except (AttributeError, KeyError, TypeError, ValueError) as err:
-        raise UserError(f"{where}: not a level table ({err})") from None
+    except FileNotFoundError:
+        raise UserError(f"no level table {path}") from None
+    except (
+        OSError,
+        UnicodeDecodeError,
+        json.JSONDecodeError,
+        AttributeError,
+        KeyError,
+        TypeError,
+        ValueError,
+    ) as err:
+        raise UserError(f"{path}: not a level table ({err})") from None
     if not levels:
-        raise UserError(f"{where}: the level table has no levels")
+        raise UserError(f"{path}: the level table has no levels")
     return [dataclasses.replace(level, count=len(levels)) for level in levels]
 
 
