@@ -59,6 +59,36 @@ def test_a_game_does_not_depend_on_the_games_beside_it(smoke_config):
     assert [r.actions for r in together] == [r.actions for r in one_by_one]
 
 
+def off_search_share(records, opening: int) -> float:
+    """Share of the searched moves after the opening that were not among the most visited."""
+    moves = [
+        target[action] < max(target)
+        for r in records
+        for ply, (action, target) in enumerate(zip(r.actions, r.policy_targets, strict=True))
+        if ply >= opening and target is not None
+    ]
+    return float(np.mean(moves))
+
+
+def test_random_moves_leave_the_search_after_the_opening_and_keep_its_target(smoke_config):
+    """selfplay.random_move_fraction: a share of the moves after the sampled opening are drawn
+    at random (still legal, the games still complete), while the recorded target stays the
+    search's; at 0 every move after the opening is the search's most visited."""
+    cfg = with_settings(smoke_config, mcts={"temperature_moves": 2})
+    game = load(cfg.game)
+    opening = cfg.mcts.temperature_moves
+    plain, _ = play_games(game, cfg.mcts, cfg.selfplay, UniformEvaluator(game), 24, seed=5)
+    assert off_search_share(plain, opening) == 0.0
+    noisy = with_settings(cfg, selfplay={"random_move_fraction": 0.5})
+    records, _ = play_games(game, noisy.mcts, noisy.selfplay, UniformEvaluator(game), 24, seed=5)
+    for record in records:
+        assert replay(game, record).is_terminal()
+        assert all(np.isclose(sum(t), 1.0) for t in record.policy_targets if t is not None)
+    # Half the moves are random; a random move is one of the most visited by chance only.
+    assert 0.15 < off_search_share(records, opening) <= 0.5
+    assert [r.actions[:opening] for r in records] == [r.actions[:opening] for r in plain]
+
+
 class CountingEvaluator(UniformEvaluator):
     """Records how many positions each call asks for: the batch the network would see."""
 

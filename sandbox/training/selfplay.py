@@ -53,6 +53,11 @@ class SelfPlayConfig:
     fast_simulations: int = 16  # budget of the other moves, which are not training targets
     workers: int = 1  # self-play processes (one per core is fastest on CPU)
     reuse_tree: bool = True  # the next move's search starts from the subtree of the move played
+    # After the sampled opening, the chance that the move played is a uniformly random legal
+    # move instead of the search's (its search is still a target). Self-play between two strong
+    # sides never leaves a hopeless stone in the other's area; weaker opponents do, and a policy
+    # that never saw one passes beside it (Tromp-Taylor then counts the area as neutral).
+    random_move_fraction: float = 0.0
 
     # The values each field may take, checked where a config is read (sandbox/config.py).
     RANGES = {
@@ -61,6 +66,7 @@ class SelfPlayConfig:
         "full_search_fraction": "(0, 1]",
         "fast_simulations": "[0, 100000]",
         "workers": "[1, 256]",
+        "random_move_fraction": "[0, 1)",
     }
 
 
@@ -149,6 +155,9 @@ def play_games(
             # Gumbel's chosen action is already a sample (Gumbel-top-k): play it as it is.
             is_sampled = ply < mcts.temperature_moves and not mcts.gumbel
             action = choose_action(result, mcts.temperature if is_sampled else 0.0, slot.rng)
+            if sp.random_move_fraction > 0 and ply >= mcts.temperature_moves:  # draws only then
+                if slot.rng.random() < sp.random_move_fraction:
+                    action = int(slot.rng.choice(slot.state.legal_actions()))
             if slot.is_full:
                 slot.targets.append(result.policy_target.tolist())
                 kl_sum += _kl(result.policy_target, result.prior)
