@@ -155,9 +155,9 @@ def play_games(
             # Gumbel's chosen action is already a sample (Gumbel-top-k): play it as it is.
             is_sampled = ply < mcts.temperature_moves and not mcts.gumbel
             action = choose_action(result, mcts.temperature if is_sampled else 0.0, slot.rng)
-            if sp.random_move_fraction > 0 and ply >= mcts.temperature_moves:  # draws only then
-                if slot.rng.random() < sp.random_move_fraction:
-                    action = int(slot.rng.choice(slot.state.legal_actions()))
+            is_random = sp.random_move_fraction > 0 and ply >= mcts.temperature_moves
+            if is_random and slot.rng.random() < sp.random_move_fraction:  # no draw at 0
+                action = int(slot.rng.choice(slot.state.legal_actions()))
             if slot.is_full:
                 slot.targets.append(result.policy_target.tolist())
                 kl_sum += _kl(result.policy_target, result.prior)
