@@ -155,8 +155,8 @@ def play_games(
             # Gumbel's chosen action is already a sample (Gumbel-top-k): play it as it is.
             is_sampled = ply < mcts.temperature_moves and not mcts.gumbel
             action = choose_action(result, mcts.temperature if is_sampled else 0.0, slot.rng)
-            is_random = sp.random_move_fraction > 0 and ply >= mcts.temperature_moves
-            if is_random and slot.rng.random() < sp.random_move_fraction:  # no draw at 0
+            may_be_random = sp.random_move_fraction > 0 and ply >= mcts.temperature_moves
+            if may_be_random and slot.rng.random() < sp.random_move_fraction:  # no draw at 0
                 action = int(slot.rng.choice(slot.state.legal_actions()))
             if slot.is_full:
                 slot.targets.append(result.policy_target.tolist())
