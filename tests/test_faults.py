@@ -119,6 +119,22 @@ def test_sigint_during_start_up_gives_one_line_and_no_traceback(tmp_path):
     assert len(stderr.strip().splitlines()) == 1
 
 
+def test_a_signal_during_an_evaluation_names_the_iteration_that_was_saved(smoke_config, tmp_path):
+    """The evaluation runs after an iteration's counter moves on and before its commit: a
+    Ctrl-C there must name the iteration latest.pt holds, the one --resume continues from."""
+    from sandbox.training.interrupt import Interrupted
+
+    cfg = with_section(smoke_config, "train", iterations=4, eval_every=2)
+
+    def evaluation(iteration, evaluator):
+        raise Interrupted(signal.SIGINT)
+
+    run = RunDir(tmp_path / "run")
+    with pytest.raises(Interrupted, match="saved at iteration 1 "):
+        train(cfg, run, evaluation=evaluation)
+    assert read_checkpoint(run.latest)["iteration"] == 1
+
+
 def test_a_diverging_learning_rate_never_saves_a_broken_checkpoint(smoke_config, tmp_path):
     cfg = with_section(smoke_config, "learner", learning_rate=1e6, steps_per_iteration=5)
     cfg = with_section(cfg, "train", iterations=6)

@@ -176,6 +176,7 @@ def train_distributed(
         state.game, state.net, state.optimizer, state.buffer, state.rng, state.device
     )  # fmt: skip
     step, iteration = state.step, state.iteration
+    saved_iteration = iteration  # what latest.pt holds: a signal may land after `+= 1`
     committed = (state.saved or {}).get("games_committed", state.games_played)
     metrics_writer = MetricsWriter(run.path)
     evaluator = NetworkEvaluator(game, net, device)
@@ -254,6 +255,7 @@ def train_distributed(
                 iteration % cfg.train.checkpoint_every == 0
             )
             commit_iteration(run, payload, buffer, records, metrics_writer, last, keep_step)
+            saved_iteration = iteration
             if on_iteration is not None:
                 elapsed = time.monotonic() - start
                 pids = dict(fleet.pids)
@@ -262,7 +264,7 @@ def train_distributed(
         raise Interrupted(
             err.signum,
             f"interrupted by {signal.Signals(err.signum).name}: the actors are stopped and the "
-            f"run is saved at iteration {iteration} ({run.latest}); continue with --resume",
+            f"run is saved at iteration {saved_iteration} ({run.latest}); continue with --resume",
         ) from None
     finally:
         if fleet is not None:

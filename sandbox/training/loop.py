@@ -137,6 +137,7 @@ def train(
     evaluator = NetworkEvaluator(game, net, state.device)
     last: dict[str, Any] = {}
     bad_iterations = 0
+    saved_iteration = iteration  # what latest.pt holds: a signal may land after `+= 1`
     try:
         while iteration < cfg.train.iterations:
             if deadline is not None and time.time() >= deadline:
@@ -191,6 +192,7 @@ def train(
                 iteration % cfg.train.checkpoint_every == 0
             )
             commit_iteration(run, payload, buffer, records, metrics_writer, last, keep_step)
+            saved_iteration = iteration
             if on_iteration is not None:
                 info = IterationInfo(iteration, step, time.monotonic() - start, budget, last)
                 on_iteration(info)
@@ -199,7 +201,7 @@ def train(
         raise Interrupted(
             err.signum,
             f"interrupted by {signal.Signals(err.signum).name}: the run is saved at iteration "
-            f"{iteration} ({run.latest}); continue with --resume",
+            f"{saved_iteration} ({run.latest}); continue with --resume",
         ) from None
     finally:
         metrics_writer.close()
