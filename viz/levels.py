@@ -81,15 +81,8 @@ def read_levels(path: Path) -> list[Level]:
             levels.append(level)
     except FileNotFoundError:
         raise UserError(f"no level table {path}") from None
-    except (
-        OSError,
-        UnicodeDecodeError,
-        json.JSONDecodeError,
-        AttributeError,
-        KeyError,
-        TypeError,
-        ValueError,
-    ) as err:
+    # json.JSONDecodeError and UnicodeDecodeError are ValueErrors.
+    except (OSError, AttributeError, KeyError, TypeError, ValueError) as err:
         raise UserError(f"{path}: not a level table ({err})") from None
     if not levels:
         raise UserError(f"{path}: the level table has no levels")
