@@ -134,3 +134,26 @@ def test_opening_plies_give_deterministic_agents_different_games_from_both_seats
     for k in range(3):  # games 2k and 2k+1: one opening, A first then B first
         first, second = varied.games[2 * k], varied.games[2 * k + 1]
         assert first.actions[:2] == second.actions[:2] and (first.a_seat, second.a_seat) == (0, 1)
+
+
+def test_a_long_match_reports_each_round_of_moves_before_any_game_ends(tic_tac_toe):
+    """The games advance together, so the per-game callback stays at zero until the end;
+    on_turn shows the match moving: the moves played so far grow each round and the games
+    still going fall to zero, with the total equal to the moves of the recorded games."""
+    rounds: list[tuple[int, int]] = []
+    finished: list[int] = []
+    result = play_match(
+        RandomBot(tic_tac_toe),
+        RandomBot(tic_tac_toe),
+        tic_tac_toe,
+        6,
+        seed=2,
+        progress=finished.append,
+        on_turn=lambda moves, playing: rounds.append((moves, playing)),
+    )
+    moves = [m for m, _ in rounds]
+    assert len(rounds) >= 5 and moves == sorted(set(moves))
+    # first round: A opens its three games, then B moves in all six (three replies, three openings)
+    assert rounds[0] == (9, 6)
+    assert rounds[-1] == (sum(len(g.actions) for g in result.games), 0)
+    assert sum(finished) == 6

@@ -48,8 +48,13 @@ def run(args: argparse.Namespace) -> int:
     agent_b = make_agent(args.agent_b, game, seed=args.seed + 1)
     desc = f"{agent_a.name} vs {agent_b.name}"
     with tqdm(total=args.games, desc=desc, unit="game", leave=False) as bar:
+
+        def show_turn(moves: int, playing: int) -> None:
+            bar.set_postfix_str(f"{moves} moves played, {playing} games on", refresh=False)
+            bar.update(0)  # redraws at most every `mininterval` seconds, as update(1) does
+
         result = play_match(
-            agent_a, agent_b, game, args.games, args.seed, bar.update, args.opening_plies
+            agent_a, agent_b, game, args.games, args.seed, bar.update, args.opening_plies, show_turn
         )
     if args.json:
         print(json.dumps(result.to_dict()))

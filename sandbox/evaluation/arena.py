@@ -18,6 +18,7 @@ from agents.base import Agent
 from games.game import Action, Game
 
 Progress = Callable[[int], None]  # called with 1 after each game (tqdm's `update` fits)
+TurnProgress = Callable[[int, int], None]  # (moves played in all games, games still on)
 
 Z_95 = 1.959964  # two-sided 95% normal quantile
 
@@ -197,6 +198,7 @@ def play_match(
     seed: int | np.random.Generator = 0,
     progress: Progress | None = None,
     opening_plies: int = 0,
+    on_turn: TurnProgress | None = None,
 ) -> MatchResult:
     """Plays `num_games` games, A in seat 0 for even indices and in seat 1 for odd ones.
 
@@ -212,6 +214,9 @@ def play_match(
         opening_plies: games 2k and 2k+1 start after the same `opening_plies` random moves
             (drawn from the seed), one with each agent moving first: two deterministic agents
             then play different games instead of one game over and over.
+        on_turn: called after each round of moves with the moves played so far in all games
+            and the games still going. The games advance together and mostly end together, so
+            `progress` alone stays at zero for most of a long match; this shows it moving.
     """
     if isinstance(seed, np.random.Generator):
         seed = int(seed.integers(2**31))
@@ -253,6 +258,8 @@ def play_match(
         if progress is not None and done > finished:
             progress(done - finished)
         finished = done
+        if on_turn is not None:
+            on_turn(sum(map(len, actions)), num_games - done)
     played = tuple(
         PlayedGame(i, i % 2, tuple(actions[i]), tuple(float(r) for r in states[i].returns()))
         for i in range(num_games)
