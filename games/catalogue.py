@@ -54,8 +54,8 @@ GAMES: dict[str, GameSpec] = {
             "mirror",
         ),
         GameSpec("connect4", "connect_four", "Connect four 7x6", "columns", (0, 1), "mirror"),
-        GameSpec("hex5", "hex(board_size=5)", "Hex 5x5", "hex"),
-        GameSpec("hex7", "hex(board_size=7)", "Hex 7x7", "hex"),
+        GameSpec("hex5", "hex(board_size=5)", "Hex 5x5", "hex", symmetry="rot180"),
+        GameSpec("hex7", "hex(board_size=7)", "Hex 7x7", "hex", symmetry="rot180"),
         # Komi: 5x5 and 7x7 boards favour Black heavily; these keep the game open for learners.
         GameSpec("go5", "go(board_size=5,komi=0.5)", "Go 5x5", "go", (0, 1), "dihedral"),
         GameSpec("go7", "go(board_size=7,komi=9.5)", "Go 7x7", "go", (0, 1), "dihedral"),

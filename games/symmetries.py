@@ -8,6 +8,8 @@ Representation: `cell_perm[i]` is the old flat cell shown at new cell i, and `ac
 old action that becomes action j, so transforming is plain fancy indexing:
     new_obs = obs.reshape(C, H * W)[:, cell_perm].reshape(C, H, W)
     new_policy = policy[action_perm]
+Where a plane means a direction, the planes move too: `plane_perm[k]` is the old plane shown as
+new plane k (Hex's stones say which edge they reach; turned half a circle, north is south).
 """
 
 from __future__ import annotations
@@ -28,16 +30,38 @@ class Symmetry:
     name: str
     cell_perm: np.ndarray  # [H * W] int
     action_perm: np.ndarray  # [A] int
+    plane_perm: np.ndarray | None = None  # [C] int, None: the planes stay
 
     def apply_obs(self, obs: np.ndarray) -> np.ndarray:
         """[..., C, H, W] -> [..., C, H, W]."""
         shape = obs.shape
         flat = obs.reshape(*shape[:-2], shape[-2] * shape[-1])
+        if self.plane_perm is not None:
+            flat = flat[..., self.plane_perm, :]
         return flat[..., self.cell_perm].reshape(shape)
 
     def apply_policy(self, policy: np.ndarray) -> np.ndarray:
         """[..., A] -> [..., A]."""
         return policy[..., self.action_perm]
+
+
+# Planes that trade places under a map, by board geometry. OpenSpiel's Hex observation has one
+# plane per cell state (the state + 4): white reaching the west edge 1, the east edge 2, black
+# reaching the south edge 6, the north edge 7. Turning the board half a circle keeps each side's
+# edges its own (Black still joins north and south) but swaps them, so those planes swap.
+_PLANE_SWAPS: dict[tuple[str, str], tuple[tuple[int, int], ...]] = {
+    ("hex", "rot180"): ((1, 2), (6, 7)),
+}
+
+
+def _plane_perm(geometry: str, name: str, planes: int) -> np.ndarray | None:
+    swaps = _PLANE_SWAPS.get((geometry, name))
+    if swaps is None:
+        return None
+    perm = np.arange(planes)
+    for a, b in swaps:
+        perm[a], perm[b] = b, a
+    return perm
 
 
 def _maps(kind: str, rows: int, cols: int) -> dict[str, Callable[[int, int], Cell]]:
@@ -78,5 +102,6 @@ def symmetries(game: Game) -> list[Symmetry]:
                 new_action = geometry.cell_action(*f(*cell))
             assert new_action is not None
             action_perm[new_action] = action
-        result.append(Symmetry(name, cell_perm, action_perm))
+        planes = _plane_perm(geometry.kind, name, game.observation_shape[0])
+        result.append(Symmetry(name, cell_perm, action_perm, planes))
     return result

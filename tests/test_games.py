@@ -93,6 +93,25 @@ def test_symmetries_map_legal_moves_to_legal_moves(name):
             assert (legal_mask(game, mapped) == new_mask).all(), sym.name
 
 
+@pytest.mark.parametrize("name", [n for n in GAMES if len(symmetries(load(n))) > 1])
+def test_a_symmetry_of_the_position_is_the_symmetry_of_its_planes(name):
+    """Play a game, play it again with every move mapped: the second game's network input must
+    be the first's mapped, ply by ply, up to the end. Hex fails this if the planes that say
+    which edge a chain reaches do not move with the board (north becomes south)."""
+    game = load(name)
+    rng = np.random.default_rng(7)
+    for sym in symmetries(game)[1:]:
+        inverse = np.argsort(sym.action_perm)  # old action -> new action
+        for _ in range(4):
+            state, mapped = game.new_state(), game.new_state()
+            while not state.is_terminal():
+                assert np.array_equal(encode(game, mapped), sym.apply_obs(encode(game, state)))
+                action = int(rng.choice(state.legal_actions()))
+                state.apply_action(action)
+                mapped.apply_action(int(inverse[action]))
+            assert mapped.is_terminal() and list(mapped.returns()) == list(state.returns())
+
+
 def test_tic_tac_toe_symmetry_moves_a_stone_and_its_policy_together():
     game = load("tic-tac-toe")
     state = game.parse_moves("x(0,1)")  # top middle
