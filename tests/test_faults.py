@@ -167,7 +167,10 @@ def test_the_time_limit_holds_inside_self_play(smoke_config, tmp_path):
     assert time.monotonic() - start < 20
     payload = read_checkpoint(run.latest)
     assert payload["iteration"] == last["iteration"] == 1
-    assert last["buffer"] > 0 and payload["games_played"] == 100_000
+    # the queue held the iteration's games and one more per slot; only started games wait
+    concurrent = cfg.selfplay.concurrent_games
+    assert last["buffer"] > 0 and payload["games_played"] == 100_000 + concurrent
+    assert 0 < len(payload["games_in_progress"]) <= concurrent
 
 
 def test_recover_removes_what_an_uncommitted_iteration_left(smoke_config, tmp_path):
@@ -204,6 +207,7 @@ def test_a_resumed_run_equals_an_uninterrupted_one_bit_for_bit(smoke_config, tmp
     train(cfg, split, resume=True)
     a, b = read_checkpoint(straight.latest), read_checkpoint(split.latest)
     assert a["step"] == b["step"] and a["games_played"] == b["games_played"]
+    assert a["games_in_progress"] == b["games_in_progress"] != []  # unfinished games wait
     for key in a["model"]:
         assert torch.equal(a["model"][key], b["model"][key]), key
     with (

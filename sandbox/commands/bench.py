@@ -18,8 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "bench",
         help="measure search speed against baselines in the same run",
         description="Measures, in one run on the same untrained network and game: (a) the "
-        "network's forward throughput, (b) System 2 self-play, (b') the same with one network "
-        "call per leaf, (c) single-tree analysis against one call per leaf, (d) OpenSpiel's C++ "
+        "network's forward throughput, (b) System 2 self-play as the trainer plays it, (b0) the "
+        "same with each iteration's last games played out, (b') with one network call per "
+        "leaf, (c) single-tree analysis against one call per leaf, (d) OpenSpiel's C++ "
         "MCTS with random rollouts; prints the ratios. Figures depend on the machine and its "
         "load: compare ratios, not absolute numbers, across machines.",
     )
@@ -120,6 +121,8 @@ def print_result(r: BenchResult) -> None:
         f"{sp['moves_per_s']:,.1f} moves/s  (mean batch {r.search_batch:.1f}, cache hits "
         f"{sp['cache_hit_rate']:.0%}, {sp['moves']:.0f} moves, {sp['games']:.0f} games "
         f"finished in {sp['seconds']:.0f} s)",
+        f"(b0) the last games played out       {r.drained['sims_per_s']:,.0f} sims/s  "
+        f"(mean batch {r.drained['mean_batch']:.1f}, {r.drained['seconds']:.0f} s)",
         f"(b') one network call per leaf       {base['sims_per_s']:,.0f} sims/s  "
         f"{base['moves_per_s']:,.1f} moves/s",
         f"(c)  single tree, {s.leaves} leaves/step    {single['sims_per_s']:,.0f} sims/s  "
@@ -138,6 +141,7 @@ def print_result(r: BenchResult) -> None:
         f"  per core  (b) {sp['sims_per_s'] / s.workers:,.0f} sims/s, "
         f"{sp['network_positions_per_s'] / s.workers:,.0f} network positions/s; "
         f"(a) at batch 64 {r.forward.get(64, 0) / s.workers:,.0f} positions/s",
+        f"  (b)/(b0)  carried over played out: {x['carried_over_drained']:.2f}x",
         f"  (b)/(b')  over one network call per leaf: {x['selfplay_over_one_call_per_leaf']:.1f}x",
         f"  (c)/(c1)  single tree over one call per leaf: {x['single_over_batch1_single']:.1f}x",
         f"  (c)/(a)   single tree over one process's forward at its batch: "

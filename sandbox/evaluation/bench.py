@@ -5,10 +5,13 @@ with a baseline taken in the same run, on the same (untrained, randomly initiali
 game, in the same process layout (`workers` processes of `threads` torch threads each):
   (a)  the network's raw forward throughput, positions/s, at batch 1 and at the batch sizes the
        search sends it;
-  (b)  System 2 self-play with the real `play_games`: simulations/s and moves/s, `games`
-       games played to the end, as one training iteration of the presets plays them (128 games
-       per process by default, so the network's batch stays near 64 once the cache has
-       answered its share; a window of a few seconds would see only the shared openings);
+  (b)  System 2 self-play as one training iteration plays it (`play_queue`, carry-over):
+       simulations/s and moves/s until `games` games have finished, from a queue of twice
+       that, so every slot is busy to the end (128 games per process by default, so the
+       network's batch stays near 64 once the cache has answered its share; a window of a few
+       seconds would see only the shared openings);
+  (b0) the same `games` games played to the end, the last ones in ever smaller batches (the
+       trainer without `selfplay.carry_over`);
   (b') the same self-play with one network call per leaf (one game per process, no cache);
   (c)  single-tree analysis as `MCTSBot` runs it (`leaves` leaves per step, virtual loss, the
        cache), against (c1) the same tree with one network call per leaf and no cache;
@@ -38,7 +41,14 @@ from agents.evaluators import NetworkEvaluator
 from agents.mcts import MCTSConfig
 from agents.network import NetworkConfig, build_network
 from games.game import Game, State, load
-from sandbox.training.selfplay import SelfPlayConfig, peak_rss_bytes, play_games, worker_pool
+from sandbox.training.selfplay import (
+    GameInProgress,
+    SelfPlayConfig,
+    peak_rss_bytes,
+    play_games,
+    play_queue,
+    worker_pool,
+)
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,7 @@ class BenchResult:
     search_batch: float = 0.0  # mean positions per network call in (b)
     forward_at_search_batch: float = 0.0  # (a) interpolated at search_batch
     selfplay: dict[str, float] = field(default_factory=dict)  # (b)
+    drained: dict[str, float] = field(default_factory=dict)  # (b0)
     baseline: dict[str, float] = field(default_factory=dict)  # (b')
     single: dict[str, float] = field(default_factory=dict)  # (c), (c1)
     openspiel_sims_per_s: float = 0.0  # (d)
@@ -83,6 +94,7 @@ class BenchResult:
             "selfplay_over_openspiel": sims / max(self.openspiel_sims_per_s, 1e-9),
             "network_over_forward_at_64": self.selfplay.get("network_positions_per_s", 0)
             / max(self.forward.get(64, 0.0), 1e-9),
+            "carried_over_drained": sims / max(self.drained.get("sims_per_s", 0), 1e-9),
         }
 
     def to_dict(self) -> dict:
@@ -141,9 +153,16 @@ def timed_selfplay(
     evaluator: NetworkEvaluator,
     num_games: int,
     seed: int,
+    carry_over: bool = False,
 ) -> tuple[dict[str, float], list]:
+    """Plays until `num_games` games finish; with `carry_over` from a queue of twice that (the
+    trainer's way: the games still going when they have finished wait), else only those."""
     start = time.perf_counter()
-    records, stats = play_games(game, *cfg, evaluator, num_games, seed)
+    if carry_over:
+        queue = [GameInProgress.new(seed, i) for i in range(2 * num_games)]
+        records, stats, _ = play_queue(game, *cfg, evaluator, queue, num_games)
+    else:
+        records, stats = play_games(game, *cfg, evaluator, num_games, seed)
     seconds = time.perf_counter() - start
     figures = {
         "seconds": seconds,
@@ -230,8 +249,12 @@ def run_bench(s: BenchSettings, progress=lambda phase: None) -> BenchResult:
     progress("(a) network forward")
     before = [parallel_forward_rate(evaluator, b, s.seconds / 2, s.workers) for b in grid]
     progress("(b) self-play")
-    result.selfplay, records = timed_selfplay(game, cfg, evaluator, s.games, s.seed)
+    evaluator.clear_cache()
+    result.selfplay, records = timed_selfplay(game, cfg, evaluator, s.games, s.seed, True)
     result.search_batch = result.selfplay["mean_batch"]
+    progress("(b0) self-play, the last games played out")
+    evaluator.clear_cache()
+    result.drained, _ = timed_selfplay(game, cfg, evaluator, s.games, s.seed)
     progress("(a) network forward, again")
     after = [parallel_forward_rate(evaluator, b, s.seconds / 2, s.workers) for b in grid]
     result.forward = {b: (x + y) / 2 for b, x, y in zip(grid, before, after, strict=True)}

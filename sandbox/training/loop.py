@@ -40,7 +40,7 @@ from sandbox.training.learner import StepMetrics, train_step
 from sandbox.training.metrics import MetricsWriter
 from sandbox.training.replay import ReplayBuffer
 from sandbox.training.run import RunDir
-from sandbox.training.selfplay import play_games, shutdown_workers
+from sandbox.training.selfplay import GameInProgress, play_queue, shutdown_workers
 from sandbox.training.state import open_run
 
 if TYPE_CHECKING:
@@ -145,18 +145,15 @@ def train(
             t0 = time.monotonic()
             net.eval()
             evaluator.clear_cache()  # a resumed run starts each iteration alike: cold
-            records, sp = play_games(
-                game,
-                cfg.mcts,
-                cfg.selfplay,
-                evaluator,
-                cfg.selfplay.games_per_iteration,
-                cfg.train.seed,
-                games_played,
-                deadline,
+            queue, games_played = self_play_queue(cfg, state.games_in_progress, games_played)
+            target = cfg.selfplay.games_per_iteration
+            records, sp, unfinished = play_queue(
+                game, cfg.mcts, cfg.selfplay, evaluator, queue, target, deadline
             )
             selfplay_seconds = time.monotonic() - t0
-            games_played += cfg.selfplay.games_per_iteration  # dropped games' seeds are skipped
+            # Started games wait for the next iteration (carry_over); the others are dropped,
+            # their seeds skipped: a deadline leaves most of a long queue unstarted.
+            carried = [g for g in unfinished if g.actions] if cfg.selfplay.carry_over else []
             buffer.add_games(records)
             t1 = time.monotonic()
             learned = Learned()
@@ -169,7 +166,7 @@ def train(
             iteration += 1
             last = {
                 "iteration": iteration,
-                "games": games_played,
+                "games": games_played - len(carried),  # finished, or dropped at a deadline
                 "buffer": len(buffer),
                 "selfplay_seconds": selfplay_seconds,
                 "learn_seconds": time.monotonic() - t1,
@@ -187,6 +184,7 @@ def train(
             ):
                 last.update(evaluation(iteration, evaluator))
             state.step, state.iteration, state.games_played = step, iteration, games_played
+            state.games_in_progress = [g.to_dict() for g in carried]
             payload = state.payload(cfg, wall_seconds=last["wall_seconds"])
             keep_step = bool(cfg.train.checkpoint_every) and (
                 iteration % cfg.train.checkpoint_every == 0
@@ -206,6 +204,23 @@ def train(
     finally:
         metrics_writer.close()
     return last
+
+
+def self_play_queue(
+    cfg: Config, waiting: list[dict[str, Any]], next_index: int
+) -> tuple[list[GameInProgress], int]:
+    """The games an iteration's self-play takes in order, and the next unused game index.
+
+    Without `carry_over`: `games_per_iteration` new games. With it: the games the last
+    iteration left, then new ones up to `games_per_iteration + concurrent_games`, so that every
+    slot still has a game when the iteration's last game finishes (the rest wait).
+    """
+    sp = cfg.selfplay
+    carried = [GameInProgress.from_dict(g) for g in waiting] if sp.carry_over else []
+    size = sp.games_per_iteration + (sp.concurrent_games if sp.carry_over else 0)
+    fresh = max(0, size - len(carried))
+    new = [GameInProgress.new(cfg.train.seed, next_index + i) for i in range(fresh)]
+    return carried + new, next_index + fresh
 
 
 @dataclass

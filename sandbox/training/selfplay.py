@@ -3,10 +3,13 @@
 A pool of `concurrent_games` games shares one `Search`: each network call evaluates one leaf of
 every game. A game whose search has spent its budget plays its move and starts the next search
 at once, while the others go on (`Search.restart`); a finished game's slot goes to the next
-game. So the batch stays near `concurrent_games` whatever the mix of budgets, until the last
-games of the iteration. (Moves in lockstep left the 70% of games with a 24-simulation budget
-idle for 104 of a full search's 128 steps: batches of ~13 from 64 games.) With `reuse_tree`
-the next move's search keeps the subtree of the move played, with its visits (AlphaGo Zero).
+game. So the batch stays near `concurrent_games` whatever the mix of budgets. (Moves in
+lockstep left the 70% of games with a 24-simulation budget idle for 104 of a full search's 128
+steps: batches of ~13 from 64 games.) The trainer's queue holds one game per slot more than an
+iteration needs (`carry_over`): the games still going when it has its games wait for the next
+iteration, so the last games never play out alone (that took the last 28% of an iteration's
+time in batches under half the slots). With `reuse_tree` the next move's search keeps the
+subtree of the move played, with its visits (AlphaGo Zero).
 
 Playout cap randomization (Wu 2019, KataGo): a fraction of moves get the full search and become
 training targets; the others get a small budget, are played but not recorded as targets. The
@@ -31,8 +34,10 @@ import resource
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -53,6 +58,10 @@ class SelfPlayConfig:
     fast_simulations: int = 16  # budget of the other moves, which are not training targets
     workers: int = 1  # self-play processes (one per core is fastest on CPU)
     reuse_tree: bool = True  # the next move's search starts from the subtree of the move played
+    # The trainer's games not finished when an iteration has its games wait for the next one
+    # (KataGo's self-play never drains): every slot stays busy, where playing them out left the
+    # last quarter of an iteration to ever smaller batches. They go on with the new weights.
+    carry_over: bool = True
     # After the sampled opening, the chance that the move played is a uniformly random legal
     # move instead of the search's (its search is still a target). Self-play between two strong
     # sides never leaves a hopeless stone in the other's area; weaker opponents do, and a policy
@@ -71,13 +80,59 @@ class SelfPlayConfig:
 
 
 @dataclass
-class _Slot:
+class GameInProgress:
+    """A self-play game waiting between iterations, with its moves and its generator as they
+    were: the next iteration plays it on (with the new weights) from where it stopped."""
+
+    seed: int
     index: int
-    rng: np.random.Generator
-    state: State
+    rng: np.random.Generator | None = None  # None: not started (made when it starts: cheap)
     actions: list[int] = field(default_factory=list)
     targets: list[list[float] | None] = field(default_factory=list)
     root_values: list[float] = field(default_factory=list)
+
+    @classmethod
+    def new(cls, seed: int, index: int) -> GameInProgress:
+        """Game `index` of a run, not started: it will draw from `default_rng([seed, index])`."""
+        return cls(seed, index)
+
+    def start(self) -> np.random.Generator:
+        if self.rng is None:
+            self.rng = np.random.default_rng([self.seed, self.index])
+        return self.rng
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain lists, ints and strings: a checkpoint loads them with `weights_only=True`."""
+        from sandbox.training.state import rng_state_to
+
+        return {
+            "seed": self.seed,
+            "index": self.index,
+            "rng": None if self.rng is None else rng_state_to(self.rng.bit_generator.state),
+            "actions": list(self.actions),
+            "targets": list(self.targets),
+            "root_values": list(self.root_values),
+        }
+
+    @classmethod
+    def from_dict(cls, saved: dict[str, Any]) -> GameInProgress:
+        from sandbox.training.state import rng_state_from
+
+        rng = None
+        if saved["rng"] is not None:
+            rng = np.random.default_rng()
+            rng.bit_generator.state = rng_state_from(saved["rng"])
+        return cls(
+            saved["seed"], saved["index"], rng, saved["actions"], saved["targets"],
+            saved["root_values"],
+        )  # fmt: skip
+
+
+@dataclass
+class _Slot:
+    game: GameInProgress
+    state: State
+    rng: np.random.Generator  # the game's, started
     is_full: bool = False  # this move's search has the full budget (a training target)
 
 
@@ -111,20 +166,44 @@ def play_games(
 ) -> tuple[list[GameRecord], SelfPlayStats]:
     """Plays `num_games` self-play games; game i uses rng `default_rng([seed, first_index + i])`.
 
-    The one place where search gets root noise (`is_noisy=True`) and moves are sampled.
-
     Args:
         deadline: `time.time()` after which no move is searched: the games finished by then
             are returned and the others dropped (a long game never overruns `--minutes`).
     """
-    workers = min(sp.workers, num_games)
+    queue = [GameInProgress.new(seed, first_index + i) for i in range(num_games)]
+    records, stats, _ = play_queue(game, mcts, sp, evaluator, queue, num_games, deadline)
+    return records, stats
+
+
+def play_queue(
+    game: Game,
+    mcts: MCTSConfig,
+    sp: SelfPlayConfig,
+    evaluator: Evaluator,
+    queue: Sequence[GameInProgress],
+    target: int,
+    deadline: float | None = None,
+) -> tuple[list[GameRecord], SelfPlayStats, list[GameInProgress]]:
+    """Plays the queue's games in its order, `concurrent_games` at a time, until `target` of
+    them have finished; returns their records, the stats, and the games not finished (stopped
+    where they were, or not started), by index.
+
+    The one place where search gets root noise (`is_noisy=True`) and moves are sampled. With
+    a queue longer than `target` (the trainer's `selfplay.carry_over`) every slot stays busy
+    to the end: the games still going wait for the next iteration instead of playing out
+    alone in ever smaller batches.
+
+    Args:
+        deadline: `time.time()` after which no move is searched: the games not finished by
+            then are returned with the others not finished.
+    """
+    target = min(target, len(queue))
+    workers = min(sp.workers, target)
     if workers > 1:
         if str(getattr(evaluator, "device", "cpu")) == "cpu":
-            return _play_in_workers(
-                game, mcts, sp, evaluator, num_games, seed, first_index, workers, deadline
-            )
+            return _play_in_workers(game, mcts, sp, evaluator, queue, target, workers, deadline)
         log.warning("selfplay.workers > 1 needs the network on the CPU; playing in one process")
-    pending = list(range(first_index, first_index + num_games))[::-1]
+    pending = list(queue)[::-1]
     records: list[GameRecord] = []
     moves = simulations = full_searches = 0
     kl_sum = 0.0
@@ -134,22 +213,27 @@ def play_games(
         slot.is_full = bool(slot.rng.random() < sp.full_search_fraction)
         return mcts.num_simulations if slot.is_full else sp.fast_simulations
 
+    def take() -> _Slot:
+        waiting = pending.pop()
+        return _Slot(waiting, game.state_from_actions(waiting.actions), waiting.start())
+
     slots: list[_Slot] = []
     while pending and len(slots) < sp.concurrent_games:
-        index = pending.pop()
-        slots.append(_Slot(index, np.random.default_rng([seed, index]), game.new_state()))
+        slots.append(take())
     budgets = [budget(slot) for slot in slots]
-    search = Search(
-        [s.state for s in slots], evaluator, mcts, [s.rng for s in slots], budgets, is_noisy=True
-    )
-    live = len(slots)
-    while live:
+    rngs = [s.rng for s in slots]
+    search = Search([s.state for s in slots], evaluator, mcts, rngs, budgets, is_noisy=True)
+    live = set(range(len(slots)))
+    while live and len(records) < target:
         if deadline is not None and time.time() >= deadline:
-            break  # unfinished games are dropped; their seeds are not reused
+            break  # the games not finished are returned as they stand
         for b in search.finished():
+            if len(records) >= target:
+                break
             slot = slots[b]
+            g = slot.game
             result = search.result(b)
-            ply = len(slot.actions)
+            ply = len(g.actions)
             simulations += search.done[b]
             moves += 1
             # Gumbel's chosen action is already a sample (Gumbel-top-k): play it as it is.
@@ -159,40 +243,39 @@ def play_games(
             if may_be_random and slot.rng.random() < sp.random_move_fraction:  # no draw at 0
                 action = int(slot.rng.choice(slot.state.legal_actions()))
             if slot.is_full:
-                slot.targets.append(result.policy_target.tolist())
+                g.targets.append(result.policy_target.tolist())
                 kl_sum += _kl(result.policy_target, result.prior)
                 full_searches += 1
             else:
-                slot.targets.append(None)
-            slot.root_values.append(float(result.root_values[result.to_play]))
-            slot.actions.append(action)
+                g.targets.append(None)
+            g.root_values.append(float(result.root_values[result.to_play]))
+            g.actions.append(action)
             slot.state.apply_action(action)
             if slot.state.is_terminal():
                 records.append(
                     GameRecord(
                         game=game.spec.openspiel,
-                        seed=seed,
-                        index=slot.index,
-                        actions=slot.actions,
-                        policy_targets=slot.targets,
+                        seed=g.seed,
+                        index=g.index,
+                        actions=g.actions,
+                        policy_targets=g.targets,
                         returns=list(slot.state.returns()),
-                        root_values=slot.root_values,
+                        root_values=g.root_values,
                     )
                 )
                 if not pending:
                     search.retire(b)
-                    live -= 1
+                    live.discard(b)
                     continue
-                index = pending.pop()
-                slot = slots[b] = _Slot(
-                    index, np.random.default_rng([seed, index]), game.new_state()
-                )
+                slot = slots[b] = take()
                 search.restart(b, slot.state, budget(slot), slot.rng)
             elif sp.reuse_tree:
                 search.advance(b, action, slot.state, budget(slot), slot.rng)
             else:
                 search.restart(b, slot.state, budget(slot), slot.rng)
-        search.step()
+        else:
+            search.step()
+    unfinished = [slots[b].game for b in live] + pending
     hits, misses, positions, calls, seconds = (
         getattr(evaluator, name, 0) - before
         for name, before in zip(_COUNTERS, counters_before, strict=True)
@@ -211,7 +294,7 @@ def play_games(
         network_seconds=seconds,
         peak_rss_bytes=peak_rss_bytes(),
     )
-    return records, stats
+    return records, stats, sorted(unfinished, key=lambda g: g.index)
 
 
 def peak_rss_bytes() -> int:
@@ -287,12 +370,11 @@ def _play_share(
     mcts: MCTSConfig,
     sp: SelfPlayConfig,
     evaluator: Evaluator,
-    num_games: int,
-    seed: int,
-    first: int,
+    queue: list[GameInProgress],
+    target: int,
     deadline: float | None,
-) -> tuple[list[GameRecord], SelfPlayStats]:
-    return play_games(load(spec), mcts, sp, evaluator, num_games, seed, first, deadline)
+) -> tuple[list[GameRecord], SelfPlayStats, list[GameInProgress]]:
+    return play_queue(load(spec), mcts, sp, evaluator, queue, target, deadline)
 
 
 def _play_in_workers(
@@ -300,25 +382,35 @@ def _play_in_workers(
     mcts: MCTSConfig,
     sp: SelfPlayConfig,
     evaluator: Evaluator,
-    num_games: int,
-    seed: int,
-    first_index: int,
+    queue: Sequence[GameInProgress],
+    target: int,
     workers: int,
     deadline: float | None,
-) -> tuple[list[GameRecord], SelfPlayStats]:
-    """Each worker plays a contiguous share of the games with its share of the concurrency."""
+) -> tuple[list[GameRecord], SelfPlayStats, list[GameInProgress]]:
+    """Each worker plays a contiguous share of the queue, to its share of the target, with its
+    share of the concurrency (the larger shares of both go to the same, first workers)."""
     concurrent = max(1, math.ceil(sp.concurrent_games / workers))
     one = dataclasses.replace(sp, workers=1, concurrent_games=concurrent)
-    sizes = [len(share) for share in np.array_split(np.arange(num_games), workers)]
-    firsts = first_index + np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    shares = np.array_split(np.arange(len(queue)), workers)
+    targets = [len(t) for t in np.array_split(np.arange(target), workers)]
     pool = worker_pool(workers)
     futures = [
-        pool.submit(_play_share, game.spec, mcts, one, evaluator, size, seed, int(first), deadline)
-        for size, first in zip(sizes, firsts, strict=True)
+        pool.submit(
+            _play_share,
+            game.spec,
+            mcts,
+            one,
+            evaluator,
+            [queue[i] for i in share],
+            min(share_target, len(share)),
+            deadline,
+        )  # fmt: skip
+        for share, share_target in zip(shares, targets, strict=True)
     ]
     outputs = [future.result() for future in futures]
-    records = sorted((r for recs, _ in outputs for r in recs), key=lambda r: r.index)
-    parts = [stats for _, stats in outputs]
+    records = sorted((r for recs, _, _ in outputs for r in recs), key=lambda r: r.index)
+    unfinished = sorted((g for _, _, left in outputs for g in left), key=lambda g: g.index)
+    parts = [stats for _, stats, _ in outputs]
     total = {
         f.name: sum(getattr(s, f.name) for s in parts) for f in dataclasses.fields(SelfPlayStats)
     }
@@ -326,7 +418,7 @@ def _play_in_workers(
     full = max(total["full_searches"], 1)
     total["kl_search_prior"] = sum(s.kl_search_prior * s.full_searches for s in parts) / full
     _add_counters(evaluator, total)
-    return records, SelfPlayStats(**total)
+    return records, SelfPlayStats(**total), unfinished
 
 
 def _add_counters(evaluator: Evaluator, total: dict) -> None:
