@@ -184,7 +184,7 @@ def train(
             ):
                 last.update(evaluation(iteration, evaluator))
             state.step, state.iteration, state.games_played = step, iteration, games_played
-            state.games_in_progress = [g.to_dict() for g in carried]
+            state.games_in_progress = carried
             payload = state.payload(cfg, wall_seconds=last["wall_seconds"])
             keep_step = bool(cfg.train.checkpoint_every) and (
                 iteration % cfg.train.checkpoint_every == 0
@@ -207,7 +207,7 @@ def train(
 
 
 def self_play_queue(
-    cfg: Config, waiting: list[dict[str, Any]], next_index: int
+    cfg: Config, waiting: list[GameInProgress], next_index: int
 ) -> tuple[list[GameInProgress], int]:
     """The games an iteration's self-play takes in order, and the next unused game index.
 
@@ -216,7 +216,7 @@ def self_play_queue(
     slot still has a game when the iteration's last game finishes (the rest wait).
     """
     sp = cfg.selfplay
-    carried = [GameInProgress.from_dict(g) for g in waiting] if sp.carry_over else []
+    carried = list(waiting) if sp.carry_over else []
     size = sp.games_per_iteration + (sp.concurrent_games if sp.carry_over else 0)
     fresh = max(0, size - len(carried))
     new = [GameInProgress.new(cfg.train.seed, next_index + i) for i in range(fresh)]

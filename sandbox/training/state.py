@@ -26,6 +26,7 @@ from sandbox.training.learner import make_optimizer
 from sandbox.training.metrics import read_metrics
 from sandbox.training.replay import ReplayBuffer
 from sandbox.training.run import RunDir
+from sandbox.training.selfplay import GameInProgress
 
 if TYPE_CHECKING:
     from sandbox.config import Config
@@ -44,9 +45,9 @@ class RunState:
     step: int = 0  # gradient steps so far
     iteration: int = 0  # committed iterations
     games_played: int = 0  # the next unused game index (seed of game i: [seed, i])
-    # Self-play games an iteration left unfinished (selfplay.carry_over), as GameInProgress
-    # dicts: the next iteration, or a resumed run, plays them on.
-    games_in_progress: list[dict[str, Any]] = field(default_factory=list)
+    # Self-play games an iteration left unfinished (selfplay.carry_over): the next iteration,
+    # or a resumed run, plays them on.
+    games_in_progress: list[GameInProgress] = field(default_factory=list)
     wall_before: float = 0.0  # training seconds of this run's earlier invocations
     saved: dict[str, Any] | None = None  # the commit it was resumed from
 
@@ -54,7 +55,7 @@ class RunState:
         """The checkpoint of this state (counters and random streams included)."""
         extra = {
             "games_played": self.games_played,
-            "games_in_progress": self.games_in_progress,
+            "games_in_progress": [g.to_dict() for g in self.games_in_progress],
             "rng_state": rng_state_to(self.rng.bit_generator.state),
             "torch_rng_state": torch.get_rng_state(),
             **extra,
@@ -113,7 +114,8 @@ def _load(state: RunState, payload: dict[str, Any], run: RunDir, cfg: Config) ->
         group["weight_decay"] = cfg.learner.weight_decay
     state.step, state.iteration = payload["step"], payload["iteration"]
     state.games_played = payload.get("games_played", 0)
-    state.games_in_progress = payload.get("games_in_progress", [])
+    saved_games = payload.get("games_in_progress", [])
+    state.games_in_progress = [GameInProgress.from_dict(g) for g in saved_games]
     state.wall_before = payload.get("wall_seconds", _logged_seconds(run))
     state.rng.bit_generator.state = rng_state_from(payload["rng_state"])
     torch.set_rng_state(payload["torch_rng_state"])
