@@ -101,14 +101,19 @@ class CountingEvaluator(UniformEvaluator):
         return super().evaluate(states)
 
 
-def test_mixed_budgets_keep_the_batch_near_the_number_of_concurrent_games(smoke_config):
-    """Playout cap randomization (32 or 4 simulations): a game whose search is done plays its
-    move and searches the next one at once, rather than waiting for the longer searches."""
-    cfg = with_settings(
-        smoke_config,
+def mixed_budgets(cfg):
+    """16 games at once, a quarter of the moves searched with 32 simulations, the rest with 4."""
+    return with_settings(
+        cfg,
         mcts={"num_simulations": 32},
         selfplay={"concurrent_games": 16, "full_search_fraction": 0.25, "fast_simulations": 4},
     )
+
+
+def test_mixed_budgets_keep_the_batch_near_the_number_of_concurrent_games(smoke_config):
+    """Playout cap randomization (32 or 4 simulations): a game whose search is done plays its
+    move and searches the next one at once, rather than waiting for the longer searches."""
+    cfg = mixed_budgets(smoke_config)
     game = load(cfg.game)
     evaluator = CountingEvaluator(game)
     records, _ = play_games(game, cfg.mcts, cfg.selfplay, evaluator, 96, seed=4)
@@ -170,11 +175,7 @@ def test_carried_games_keep_every_slot_busy_and_finish_in_the_next_iteration(smo
     are returned as they stand, and the next iteration plays them to the end."""
     from sandbox.training.selfplay import GameInProgress, play_queue
 
-    cfg = with_settings(
-        smoke_config,
-        mcts={"num_simulations": 32},
-        selfplay={"concurrent_games": 16, "full_search_fraction": 0.25, "fast_simulations": 4},
-    )
+    cfg = mixed_budgets(smoke_config)
     game = load(cfg.game)
     drained = CountingEvaluator(game)
     fresh = [GameInProgress.new(4, i) for i in range(16)]

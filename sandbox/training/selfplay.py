@@ -273,7 +273,7 @@ def play_queue(
                 search.advance(b, action, slot.state, budget(slot), slot.rng)
             else:
                 search.restart(b, slot.state, budget(slot), slot.rng)
-        else:
+        else:  # not when the target was reached: nothing more is searched
             search.step()
     unfinished = [slots[b].game for b in live] + pending
     hits, misses, positions, calls, seconds = (
@@ -404,7 +404,7 @@ def _play_in_workers(
             [queue[i] for i in share],
             min(share_target, len(share)),
             deadline,
-        )  # fmt: skip
+        )
         for share, share_target in zip(shares, targets, strict=True)
     ]
     outputs = [future.result() for future in futures]
