@@ -4,7 +4,7 @@ Scores the run's step checkpoints on the game's labelled positions with System 1
 prints one line per checkpoint and writes training_curve.png (and .csv) into the run folder.
 
     python benchmarks/training_curve.py runs/connect4/RUN --positions connect_four_7x6 \
-        --sims 0,100 --every 2
+        --sims 0,100 --every 2 [--compare docs/connect4-training-curve.csv --compare-label old]
 """
 
 from __future__ import annotations
@@ -35,12 +35,21 @@ def main() -> int:
         action="store_true",
         help="keep the checkpoints already in the run's training_curve.csv; score the others",
     )
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        help="another run's training_curve.csv (same --sims), drawn dashed beside this one",
+    )
+    parser.add_argument("--compare-label", default="", help="its name in the legend")
     args = parser.parse_args()
     torch.set_num_threads(1)
     run = RunDir(args.run)
     game = load(read_checkpoint(run.latest)["openspiel"])
     positions = subsample(load_positions(args.positions or game.name), args.limit)
     sims = [int(s) for s in args.sims.split(",")]
+    baseline = read_curve(args.compare, sims) if args.compare else []
+    if args.compare and not baseline:
+        parser.error(f"--compare {args.compare}: no training_curve.csv with budgets {args.sims}")
     done = read_curve(run.path / "training_curve.csv", sims) if args.extend else []
     scores = score_checkpoints(run, game, positions, sims, args.every,
                                lambda line: print(line, flush=True), done)  # fmt: skip
@@ -50,7 +59,8 @@ def main() -> int:
         for s in scores:
             writer.writerow([s.step, f"{s.minutes:.1f}", s.games, *[s.accuracy[n] for n in sims]])
     png = write_curve(scores, run.path / "training_curve.png", f"{game.name}: strength by "
-                      f"training time ({len(positions)} labelled positions)")  # fmt: skip
+                      f"training time ({len(positions)} labelled positions)",
+                      baseline, args.compare_label)  # fmt: skip
     print(f"wrote {png}")
     return 0
 

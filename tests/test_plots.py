@@ -104,3 +104,26 @@ def test_training_curves_add_strength_by_training_minutes_when_accuracy_is_logge
     assert list(lines["System 2 (mcts)"].get_xdata()) == [1.0, 2.0, 3.0, 4.0, 5.0]
     assert len(training_curves([{k: v for k, v in r.items() if k != "wall_seconds"}
                                 for r in rows]).get_axes()) == 2  # fmt: skip
+
+
+def test_a_training_curve_draws_the_compared_run_dashed_in_the_same_colours(tmp_path):
+    """benchmarks/training_curve.py --compare: two recipes at equal training minutes, one
+    picture; each budget keeps its colour, the compared run is the dashed line."""
+    from sandbox.evaluation.progress import CheckpointScore, curve_figure, write_curve
+
+    new = [CheckpointScore(40 * i, 5.0 * i, 100 * i, {0: 0.7 + i / 50, 100: 0.9}) for i in (1, 2)]
+    old = [CheckpointScore(40 * i, 6.0 * i, 90 * i, {0: 0.7, 100: 0.88}) for i in (1, 2, 3)]
+    ax = curve_figure(new, "connect4", old, "old recipe").axes[0]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert set(lines) == {
+        "System 1 (network alone)",
+        "System 1 (network alone), old recipe",
+        "System 2 (100 simulations)",
+        "System 2 (100 simulations), old recipe",
+    }
+    dashed = lines["System 1 (network alone), old recipe"]
+    assert dashed.get_linestyle() == "--"
+    assert list(dashed.get_xdata()) == [6.0, 12.0, 18.0]
+    assert dashed.get_color() == lines["System 1 (network alone)"].get_color()
+    assert lines["System 2 (100 simulations)"].get_color() != dashed.get_color()
+    assert is_png(write_curve(new, tmp_path / "curve.png", "connect4", old, "old recipe"))

@@ -80,24 +80,48 @@ def score_checkpoints(
     return sorted(out, key=lambda score: score.step)
 
 
-def write_curve(scores: Sequence[CheckpointScore], path: Path, title: str) -> Path:
-    """The PNG of accuracy against training minutes, one line per budget."""
+def curve_figure(
+    scores: Sequence[CheckpointScore],
+    title: str,
+    baseline: Sequence[CheckpointScore] = (),
+    baseline_label: str = "",
+):
+    """Accuracy against training minutes, one line per budget; a `baseline` run (another
+    recipe, an older run) is drawn dashed in the same colours, so two recipes compare at equal
+    training time in one picture."""
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(7, 4.2))
     ax = fig.subplots()
     budgets = sorted({n for s in scores for n in s.accuracy})
-    for n in budgets:
-        xs = [s.minutes for s in scores]
-        ys = [s.accuracy[n] for s in scores]
+    for k, n in enumerate(budgets):
         label = "System 1 (network alone)" if n == 0 else f"System 2 ({n} simulations)"
-        ax.plot(xs, ys, marker="o", label=label)
+        colour = f"C{k}"
+        ax.plot([s.minutes for s in scores], [s.accuracy[n] for s in scores], marker="o",
+                color=colour, label=label)  # fmt: skip
+        old = [s for s in baseline if n in s.accuracy]
+        if old:
+            ax.plot([s.minutes for s in old], [s.accuracy[n] for s in old], linestyle="--",
+                    marker=".", color=colour, alpha=0.7,
+                    label=f"{label}, {baseline_label or 'baseline'}")  # fmt: skip
     ax.set_xlabel("training minutes on 2 CPU cores")
     ax.set_ylabel("optimal-move accuracy (value-preserving)")
     ax.set_title(title)
     ax.grid(alpha=0.3)
-    ax.legend(loc="lower right")
+    ax.legend(loc="lower right", fontsize="small")
     fig.tight_layout()
+    return fig
+
+
+def write_curve(
+    scores: Sequence[CheckpointScore],
+    path: Path,
+    title: str,
+    baseline: Sequence[CheckpointScore] = (),
+    baseline_label: str = "",
+) -> Path:
+    """The PNG of `curve_figure`."""
+    fig = curve_figure(scores, title, baseline, baseline_label)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=120)
     return path
