@@ -82,10 +82,17 @@ GAMES: dict[str, GameSpec] = {
 _OPENSPIEL_ALIASES = {spec.openspiel: spec for spec in GAMES.values()}
 
 
+def rules_key(game: pyspiel.Game) -> tuple[str, tuple[tuple[str, object], ...]]:
+    """What makes two loaded OpenSpiel games the same game: the short name and every parameter,
+    defaults filled in. (OpenSpiel's printed string is not it: `connect_four` prints as
+    `connect_four()`, `connect_four(columns=7,rows=6,x_in_row=4)` with its parameters.)"""
+    return game.get_type().short_name, tuple(sorted(game.get_parameters().items()))
+
+
 @functools.cache
-def _canonical_aliases() -> dict[str, GameSpec]:
-    """Preset by OpenSpiel's canonical game string (parameters sorted, defaults explicit)."""
-    return {str(pyspiel.load_game(spec.openspiel)): spec for spec in GAMES.values()}
+def _presets_by_rules() -> dict[tuple[str, tuple[tuple[str, object], ...]], GameSpec]:
+    """Preset by the rules it loads (`rules_key`)."""
+    return {rules_key(pyspiel.load_game(spec.openspiel)): spec for spec in GAMES.values()}
 
 
 @contextlib.contextmanager
@@ -196,7 +203,9 @@ def resolve_game(name: str) -> GameSpec:
         )
     game = load_openspiel(name)
     check_supported(game)
-    canonical = str(game)
-    if canonical in _canonical_aliases():
-        return _canonical_aliases()[canonical]
+    # The same rules as a preset, however spelt: the preset, so that a model trained on it sees
+    # the planes it was trained on (its colour swap) and its symmetries apply.
+    preset = _presets_by_rules().get(rules_key(game))
+    if preset is not None:
+        return preset
     return GameSpec(name, name, name, "none")

@@ -52,6 +52,31 @@ def test_openspiel_names_of_presets_keep_the_preset():
     assert resolve_game("connect_four(columns=5,rows=4,x_in_row=4)").name == "connect4-5x4"
 
 
+@pytest.mark.parametrize(
+    "openspiel, preset",
+    [
+        ("connect_four(columns=7,rows=6,x_in_row=4)", "connect4"),  # the 7x6 position file's
+        ("connect_four(rows=6)", "connect4"),
+        ("connect_four(x_in_row=4,rows=5,columns=6)", "connect4-6x5"),
+        ("go(komi=7.5,board_size=9)", "go9"),
+    ],
+)
+def test_a_presets_rules_spelt_otherwise_load_the_preset_and_its_encoding(openspiel, preset):
+    """OpenSpiel prints `connect_four` as `connect_four()`, so a comparison of printed strings
+    took the 7x6 file's string for another game: no colour swap, and the shipped connect4 model
+    scored 0.900 on its positions instead of 0.910 (`sandbox referee`)."""
+    game = load(openspiel)
+    assert game.name == preset
+    assert game.spec == load(preset).spec
+    assert game.spec.colour_planes is not None
+
+
+def test_other_parameters_stay_their_own_game():
+    game = load("connect_four(columns=6,rows=4)")
+    assert game.name == "connect_four(columns=6,rows=4)"
+    assert game.spec.symmetry == "none"
+
+
 def test_encoding_shows_the_board_from_the_movers_side():
     game = load("connect4-5x4")
     after_x = game.parse_moves("2")  # x in the middle: o to move

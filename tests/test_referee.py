@@ -116,6 +116,8 @@ def test_short_names_and_preset_names_find_the_shipped_files(name, count):
 def test_positions_map_to_their_preset_whatever_the_parameter_order():
     # The file writes connect_four(columns=5,rows=4,...); the preset says rows first.
     assert game_of_positions(load_positions("connect_four_5x4")).name == "connect4-5x4"
+    # connect_four(columns=7,rows=6,x_in_row=4): the preset is plain connect_four (defaults).
+    assert game_of_positions(load_positions("connect_four_7x6")).name == "connect4"
 
 
 def test_subsample_spreads_over_the_whole_file():

@@ -18,7 +18,6 @@ from pathlib import Path
 import numpy as np
 
 from agents.base import Agent
-from games.catalogue import GAMES
 from games.errors import UserError
 from games.game import Action, Game, load
 from sandbox.evaluation.arena import wilson_interval
@@ -146,18 +145,9 @@ def _check_position(game: Game, position: Position, where: str) -> None:
         raise UserError(f"{where}: 'value' must be -1, 0 or 1, got {position.value}")
 
 
-def _canonical(openspiel: str) -> str:
-    """The game string as OpenSpiel prints it, so parameter order and defaults do not matter."""
-    return str(load(openspiel).openspiel)
-
-
 def game_of_positions(positions: Sequence[Position]) -> Game:
-    """The game the positions are of: its preset when one matches (for `zoo:` models), else the
-    OpenSpiel string of the file."""
-    wanted = _canonical(positions[0].game)
-    for spec in GAMES.values():
-        if _canonical(spec.openspiel) == wanted:
-            return load(spec)
+    """The game the positions are of: its preset when one has the same rules (`load` maps a
+    preset's rules however spelt to the preset: its encoding is what `zoo:` models expect)."""
     return load(positions[0].game)
 
 
