@@ -4,7 +4,7 @@ Scores the run's step checkpoints on the game's labelled positions with System 1
 prints one line per checkpoint and writes training_curve.png (and .csv) into the run folder.
 
     python benchmarks/training_curve.py runs/connect4/RUN --positions connect_four_7x6 \
-        --sims 0,100 --every 2 [--compare docs/connect4-training-curve.csv --compare-label old]
+        --sims 0,100 --every 2 [--compare docs/connect4-training-curve-before.csv]
 """
 
 from __future__ import annotations
