@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 import pyspiel
 
-from games.catalogue import GameSpec, check_supported, load_openspiel, resolve_game
+from games.catalogue import GameSpec, check_supported, load_openspiel, resolve_game, rules_key
 from games.errors import UserError
 
 Action = int
@@ -85,11 +85,7 @@ class Game:
     def is_same_as(self, other: Game) -> bool:
         """The same rules, however the two were named: compared by OpenSpiel's loaded
         parameters (defaults filled in), so `connect4` is `connect_four(columns=7,rows=6)`."""
-        mine, theirs = self.openspiel, other.openspiel
-        return (
-            mine.get_type().short_name == theirs.get_type().short_name
-            and mine.get_parameters() == theirs.get_parameters()
-        )
+        return rules_key(self.openspiel) == rules_key(other.openspiel)
 
     def __repr__(self) -> str:
         return f"Game({self.spec.name!r})"

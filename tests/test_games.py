@@ -64,7 +64,7 @@ def test_openspiel_names_of_presets_keep_the_preset():
 def test_a_presets_rules_spelt_otherwise_load_the_preset_and_its_encoding(openspiel, preset):
     """OpenSpiel prints `connect_four` as `connect_four()`, so a comparison of printed strings
     took the 7x6 file's string for another game: no colour swap, and the shipped connect4 model
-    scored 0.900 on its positions instead of 0.910 (`sandbox referee`)."""
+    scored 0.888 on its positions instead of 0.904 (`sandbox referee policy:...`)."""
     game = load(openspiel)
     assert game.name == preset
     assert game.spec == load(preset).spec

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,6 +21,9 @@ from sandbox.evaluation.referee import Position, score_agent
 from sandbox.specs import search_player
 from sandbox.training.metrics import read_metrics
 from sandbox.training.run import RunDir
+
+if TYPE_CHECKING:  # matplotlib is imported when a curve is drawn, not with this module
+    from matplotlib.figure import Figure
 
 _STEP = re.compile(r"step_(\d+)\.pt$")
 
@@ -85,7 +89,7 @@ def curve_figure(
     title: str,
     baseline: Sequence[CheckpointScore] = (),
     baseline_label: str = "",
-):
+) -> Figure:
     """Accuracy against training minutes, one line per budget; a `baseline` run (another
     recipe, an older run) is drawn dashed in the same colours, so two recipes compare at equal
     training time in one picture."""
