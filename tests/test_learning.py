@@ -7,7 +7,7 @@ import torch
 from agents.network import build_network
 from games import GAMES, load
 from sandbox.config import LearnerConfig, NetworkConfig
-from sandbox.training.learner import make_optimizer, train_step
+from sandbox.training.learner import learning_rate_at, make_optimizer, train_step
 from sandbox.training.records import GameRecord
 from sandbox.training.replay import ReplayBuffer
 
@@ -112,3 +112,13 @@ def test_the_value_target_mixes_outcome_and_search_value_by_the_configured_weigh
     again = ReplayBuffer(game, capacity=100, search_value_weight=0.25)
     again.add_game(plain)
     np.testing.assert_array_equal(again.value[:n], outcome_only.value[:n])
+
+
+def test_the_learning_rate_holds_then_falls_geometrically_on_the_runs_clock():
+    cfg = LearnerConfig(
+        learning_rate=2e-3, anneal_start_minutes=60, anneal_minutes=40, learning_rate_final=5e-4
+    )
+    assert learning_rate_at(cfg, 0) == learning_rate_at(cfg, 60) == 2e-3
+    assert learning_rate_at(cfg, 80) == pytest.approx(1e-3)  # halfway: the geometric mean
+    assert learning_rate_at(cfg, 100) == learning_rate_at(cfg, 500) == pytest.approx(5e-4)
+    assert learning_rate_at(LearnerConfig(learning_rate=2e-3), 10_000) == 2e-3  # no schedule

@@ -101,6 +101,27 @@ def test_resume_continues_exactly_where_the_checkpoint_left(smoke_config, tmp_pa
         assert torch.allclose(a["model"][key].float(), b["model"][key].float(), atol=1e-5), key
 
 
+def test_the_learning_rate_schedule_runs_on_the_runs_clock_and_reaches_the_optimizer(
+    smoke_config, tmp_path
+):
+    """Each metrics row says the rate its steps used; a finished fall leaves the optimizer, and
+    so the checkpoint a resume starts from, at the final rate; without a schedule it stays."""
+    flat = RunDir(tmp_path / "flat")
+    train(smoke_config, flat)
+    assert [r["learning_rate"] for r in read_metrics(flat.path / "metrics.jsonl")] == [
+        smoke_config.learner.learning_rate
+    ] * 2
+    learner = dataclasses.replace(
+        smoke_config.learner, anneal_minutes=1e-9, learning_rate_final=1e-5
+    )
+    annealed = RunDir(tmp_path / "annealed")
+    train(dataclasses.replace(smoke_config, learner=learner), annealed)
+    rows = read_metrics(annealed.path / "metrics.jsonl")
+    assert [r["learning_rate"] for r in rows] == pytest.approx([1e-5, 1e-5])
+    saved = read_checkpoint(annealed.latest)["optimizer"]["param_groups"][0]["lr"]
+    assert saved == pytest.approx(1e-5)
+
+
 def test_resume_without_a_checkpoint_starts_fresh(smoke_config, tmp_path):
     run = RunDir(tmp_path / "new")
     last = train(smoke_config, run, resume=True)

@@ -40,6 +40,7 @@ from games.errors import UserError
 from sandbox.training.actors import Chunk, Fleet
 from sandbox.training.commit import commit_iteration
 from sandbox.training.interrupt import Interrupted
+from sandbox.training.learner import learning_rate_at, set_learning_rate
 from sandbox.training.loop import (
     Evaluation,
     IterationInfo,
@@ -208,6 +209,9 @@ def train_distributed(
             lag = float(np.mean([step - c.version for c in chunks])) if chunks else 0.0
             t1 = time.monotonic()
             learned = Learned(step=step)
+            minutes = (state.wall_before + time.monotonic() - start) / 60
+            rate = learning_rate_at(cfg.learner, minutes)
+            set_learning_rate(optimizer, rate)  # the schedule, on the run's own clock
             is_late = deadline is not None and time.time() >= deadline
             if len(buffer) >= cfg.learner.min_buffer and not is_late:
                 learned = _learn(net, optimizer, buffer, cfg, rng, device, step, positions, fleet)
@@ -228,6 +232,7 @@ def train_distributed(
                 "sims_per_second": sum(c.stats.simulations for c in chunks) / max(seconds, 1e-9),
                 "kl_search_prior": _mean_kl(chunks),
                 "nonfinite_steps": learned.faults,
+                "learning_rate": rate,
                 "wall_seconds": state.wall_before + time.monotonic() - start,
                 **game_stats(records),
                 **mean_step_metrics(learned.metrics),

@@ -23,6 +23,12 @@ class LearnerConfig:
     steps_per_iteration: int = 100  # gradient steps after each self-play iteration
     min_buffer: int = 1_000  # positions in the buffer before learning starts
     value_weight: float = 1.0  # loss = policy CE + value_weight * value MSE
+    # Learning-rate schedule on the run's own clock (training minutes, kept across --resume):
+    # constant until `anneal_start_minutes`, then falling geometrically to
+    # `learning_rate_final` over `anneal_minutes`, and held there. 0 minutes = no schedule.
+    anneal_start_minutes: float = 0.0
+    anneal_minutes: float = 0.0
+    learning_rate_final: float = 4e-4
 
     # The values each field may take, checked where a config is read (sandbox/config.py).
     RANGES = {
@@ -32,6 +38,9 @@ class LearnerConfig:
         "steps_per_iteration": ">= 1",
         "min_buffer": ">= 0",
         "value_weight": ">= 0",
+        "anneal_start_minutes": ">= 0",
+        "anneal_minutes": ">= 0",
+        "learning_rate_final": "> 0",
     }
 
 
@@ -41,6 +50,25 @@ class StepMetrics:
     policy_loss: float  # cross-entropy against the search policy
     value_loss: float  # mean squared error against the outcome
     policy_entropy: float  # entropy of the network's policy: falls as it grows confident
+
+
+def learning_rate_at(cfg: LearnerConfig, minutes: float) -> float:
+    """The learning rate at `minutes` of the run's training clock.
+
+    Keyed on wall time, not steps, because a recipe here is a time budget on a laptop: the
+    connect4 run that set the pattern dropped the rate by hand at 75 and 96 of its 115 minutes,
+    and the fall is what turned a wandering System 1 into a settled one. Geometric, so each
+    minute of the fall divides the rate by the same factor.
+    """
+    if cfg.anneal_minutes <= 0 or minutes <= cfg.anneal_start_minutes:
+        return cfg.learning_rate
+    done = min(1.0, (minutes - cfg.anneal_start_minutes) / cfg.anneal_minutes)
+    return cfg.learning_rate * (cfg.learning_rate_final / cfg.learning_rate) ** done
+
+
+def set_learning_rate(optimizer: torch.optim.Optimizer, rate: float) -> None:
+    for group in optimizer.param_groups:
+        group["lr"] = rate
 
 
 def make_optimizer(net: PolicyValueNet, cfg: LearnerConfig) -> torch.optim.Optimizer:

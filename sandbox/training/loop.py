@@ -36,7 +36,12 @@ from agents.evaluators import NetworkEvaluator
 from games.errors import UserError
 from sandbox.training.commit import commit_iteration
 from sandbox.training.interrupt import Interrupted
-from sandbox.training.learner import StepMetrics, train_step
+from sandbox.training.learner import (
+    StepMetrics,
+    learning_rate_at,
+    set_learning_rate,
+    train_step,
+)
 from sandbox.training.metrics import MetricsWriter
 from sandbox.training.replay import ReplayBuffer
 from sandbox.training.run import RunDir
@@ -157,6 +162,9 @@ def train(
             buffer.add_games(records)
             t1 = time.monotonic()
             learned = Learned()
+            minutes = (state.wall_before + time.monotonic() - start) / 60
+            rate = learning_rate_at(cfg.learner, minutes)
+            set_learning_rate(optimizer, rate)  # the schedule, on the run's own clock
             is_late = deadline is not None and time.time() >= deadline
             if len(buffer) >= cfg.learner.min_buffer and not is_late:
                 learned = learn(net, optimizer, buffer, cfg, rng, state.device, step)
@@ -173,6 +181,7 @@ def train(
                 "sims_per_second": sp.simulations / max(selfplay_seconds, 1e-9),
                 "kl_search_prior": sp.kl_search_prior,
                 "nonfinite_steps": learned.faults,
+                "learning_rate": rate,
                 "wall_seconds": state.wall_before + time.monotonic() - start,
                 **game_stats(records),
                 **mean_step_metrics(learned.metrics),
@@ -257,7 +266,7 @@ def learn(
                 "skipped the rest of this iteration (learning rate %g)",
                 out.step + 1,
                 step,
-                cfg.learner.learning_rate,
+                optimizer.param_groups[0]["lr"],
             )
             return Learned(step=step, faults=1)
         out.metrics.append(metrics)
