@@ -125,9 +125,16 @@ def root_action(
 
 
 def result(
-    tree: Tree, b: int, puct: SearchResult, score: np.ndarray, value: float, cfg: MCTSConfig
+    tree: Tree,
+    b: int,
+    puct: SearchResult,
+    score: np.ndarray,
+    value: float,
+    cfg: MCTSConfig,
+    pv_length: int = 12,
 ) -> SearchResult:
-    """`puct` (the visit-count result of root b) with Gumbel's policy target and action."""
+    """`puct` (the visit-count result of root b) with Gumbel's policy target and action;
+    `pv_length` as in `mcts.search_result`."""
     rows = np.array([b])
     prior = puct.prior[None]
     visits, sig = _root_sigma(tree, rows, prior, np.array([value]), cfg)
@@ -139,5 +146,5 @@ def result(
     best = int(np.argmax(np.where(is_most_visited & legal, score[None] + sig, -np.inf)))
     from agents.mcts import principal_variation  # mcts imports this module
 
-    pv = [best, *principal_variation(tree, int(tree.children[b, best]))]
+    pv = [best, *principal_variation(tree, int(tree.children[b, best]), pv_length - 1)]
     return dataclasses.replace(puct, policy_target=policy[0], best_action=best, pv=pv)
