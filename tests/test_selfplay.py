@@ -169,6 +169,30 @@ def test_selfplay_in_worker_processes_returns_the_requested_games(smoke_config):
     assert [r.actions for r in records] == [r.actions for r in single]
 
 
+@pytest.mark.slow
+def test_worker_processes_stop_together_when_the_iterations_games_have_finished(smoke_config):
+    """Two workers count their finished games together: the iteration ends at its target (one
+    over at most, when both finish a game at the same moment), not when each has its half. The
+    first worker's share is carried games two moves from the end, so it finishes most of the
+    target while the other plays whole games (a target per worker would take 3 from each),
+    and every game of the queue is either a record or handed back, once."""
+    from sandbox.training.selfplay import GameInProgress, play_queue
+
+    cfg = with_settings(smoke_config, selfplay={"workers": 2, "concurrent_games": 4})
+    game = load(cfg.game)
+    near_end = [0, 4, 1, 2, 6, 3, 5]  # x o x o x o x: not over, two cells left
+    assert not game.state_from_actions(near_end).is_terminal()
+    queue = [
+        GameInProgress(3, i, None, list(near_end), [None] * 7, [0.0] * 7) for i in range(12)
+    ] + [GameInProgress.new(3, i) for i in range(12, 24)]
+    records, stats, left = play_queue(
+        game, cfg.mcts, cfg.selfplay, UniformEvaluator(game), queue, 6
+    )
+    assert 6 <= len(records) <= 7 and stats.games == len(records)
+    assert sum(r.index < 12 for r in records) >= 5
+    assert sorted([r.index for r in records] + [g.index for g in left]) == list(range(24))
+
+
 def test_carried_games_keep_every_slot_busy_and_finish_in_the_next_iteration(smoke_config):
     """With a queue one game per slot longer than the target (selfplay.carry_over), no slot
     idles while the last games play out: the games still going when the target is reached
