@@ -19,6 +19,9 @@ def test_bench_runs_every_phase_and_reports_every_ratio():
     assert result.single["sims_per_s"] > 0 and result.openspiel_sims_per_s > 0
     ratios = result.to_dict()["ratios"]
     assert all(value > 0 for value in ratios.values())
+    # The forward calls are part of self-play's time, never more than all of it.
+    assert 0 < result.selfplay["network_time_share"] < 1
+    assert result.selfplay["forward_in_selfplay_per_process"] > 0
 
 
 def test_net_size_must_look_like_channels_x_blocks():

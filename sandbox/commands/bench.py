@@ -138,6 +138,9 @@ def print_result(r: BenchResult) -> None:
         f"{x['network_share_of_selfplay']:.2f}",
         f"            network positions/s in (b) over (a) at batch 64 "
         f"({r.forward.get(64, 0):,.0f}), the cache aside: {x['network_over_forward_at_64']:.2f}",
+        f"  (b)       time inside the network's forward calls: {sp['network_time_share']:.0%} "
+        f"(its forward there: {sp['forward_in_selfplay_per_process']:,.0f} positions/s per "
+        "process)",
         f"  per core  (b) {sp['sims_per_s'] / s.workers:,.0f} sims/s, "
         f"{sp['network_positions_per_s'] / s.workers:,.0f} network positions/s; "
         f"(a) at batch 64 {r.forward.get(64, 0) / s.workers:,.0f} positions/s",

@@ -164,6 +164,7 @@ def timed_selfplay(
     else:
         records, stats = play_games(game, *cfg, evaluator, num_games, seed)
     seconds = time.perf_counter() - start
+    processes = max(1, cfg[1].workers)
     figures = {
         "seconds": seconds,
         "games": stats.games,
@@ -173,6 +174,13 @@ def timed_selfplay(
         "network_positions_per_s": stats.network_positions / seconds,
         "mean_batch": stats.network_positions / max(stats.network_calls, 1),
         "cache_hit_rate": stats.cache_hits / max(stats.evaluations, 1),
+        # Time inside the network's forward calls, over all the processes' time: what is left
+        # is Python (search, encoding, the cache). Unlike (b)/(a) it needs no second phase, so
+        # a change in the machine's load between (a) and (b) does not move it.
+        "network_time_share": stats.network_seconds / (seconds * processes),
+        # The forward pass's own rate inside self-play, positions/s per process.
+        "forward_in_selfplay_per_process": stats.network_positions
+        / max(stats.network_seconds, 1e-9),
         "peak_rss_mib": stats.peak_rss_bytes / 2**20,
     }
     return figures, records
