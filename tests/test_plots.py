@@ -106,6 +106,20 @@ def test_training_curves_add_strength_by_training_minutes_when_accuracy_is_logge
                                 for r in rows]).get_axes()) == 2  # fmt: skip
 
 
+def test_training_curves_show_a_changing_learning_rate_beside_the_losses(tmp_path):
+    """A run with a schedule gets the rate on a log axis of its own; a constant one does not."""
+    rows = [{"step": 40 * i, "loss": 2 - i / 10, "learning_rate": 2e-3 * 0.5 ** max(0, i - 3)}
+            for i in range(1, 7)]  # fmt: skip
+    fig = plots.training_curves(rows)
+    rate_ax = fig.axes[-1]
+    assert rate_ax.get_ylabel() == "learning rate" and rate_ax.get_yscale() == "log"
+    [line] = rate_ax.get_lines()
+    assert list(line.get_ydata()) == [r["learning_rate"] for r in rows]
+    assert is_png(plots.save(fig, tmp_path / "rate.png"))
+    flat = [dict(r, learning_rate=2e-3) for r in rows]
+    assert len(plots.training_curves(flat).axes) == 2
+
+
 def test_a_training_curve_draws_the_compared_run_dashed_in_the_same_colours(tmp_path):
     """benchmarks/training_curve.py --compare: two recipes at equal training minutes, one
     picture; each budget keeps its colour, the compared run is the dashed line."""

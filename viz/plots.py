@@ -268,6 +268,20 @@ def _x(rows: Sequence[Row]) -> tuple[str, list[float]]:
 SELFPLAY_OUTCOMES = ("draws", "first_player_wins", "second_player_wins")  # train.py's keys
 
 
+def _learning_rate_axis(loss_ax: Axes, xs: Sequence[float], metrics: Sequence[Row]) -> None:
+    """The learning rate on a second, log-scale axis beside the losses, when it changed during
+    the run (a schedule, or a resume with another rate): the losses' bends line up with it."""
+    points = [(x, _num(r, "learning_rate")) for x, r in zip(xs, metrics, strict=True)]
+    points = [(x, y) for x, y in points if y is not None and y > 0]
+    if len({y for _, y in points}) < 2:
+        return
+    rate_ax = loss_ax.twinx()
+    rate_ax.plot(*zip(*points, strict=True), "--", color="0.4", label="learning rate")
+    rate_ax.set_yscale("log")
+    rate_ax.set_ylabel("learning rate")
+    rate_ax.legend(fontsize=8, loc="center right")
+
+
 def training_curves(metrics: Sequence[Row], title: str = "Training run") -> Figure:
     """Losses (left) and evaluation results (right) from a run's metrics.jsonl rows.
 
@@ -323,6 +337,7 @@ def training_curves(metrics: Sequence[Row], title: str = "Training run") -> Figu
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=8)
     loss_ax.set_title("Losses")
+    _learning_rate_axis(loss_ax, xs, metrics)
     eval_ax.set_title(right_title if eval_keys else "Evaluations (none logged yet)")
     fig.suptitle(title)
     return fig
