@@ -131,7 +131,7 @@ def result(
     score: np.ndarray,
     value: float,
     cfg: MCTSConfig,
-    pv_length: int = 12,
+    pv_length: int,
 ) -> SearchResult:
     """`puct` (the visit-count result of root b) with Gumbel's policy target and action;
     `pv_length` as in `mcts.search_result`."""

@@ -40,7 +40,7 @@ from games.errors import UserError
 from sandbox.training.actors import Chunk, Fleet
 from sandbox.training.commit import commit_iteration
 from sandbox.training.interrupt import Interrupted
-from sandbox.training.learner import learning_rate_at, set_learning_rate
+from sandbox.training.learner import schedule_learning_rate
 from sandbox.training.loop import (
     Evaluation,
     IterationInfo,
@@ -209,9 +209,8 @@ def train_distributed(
             lag = float(np.mean([step - c.version for c in chunks])) if chunks else 0.0
             t1 = time.monotonic()
             learned = Learned(step=step)
-            minutes = (state.wall_before + time.monotonic() - start) / 60
-            rate = learning_rate_at(cfg.learner, minutes)
-            set_learning_rate(optimizer, rate)  # the schedule, on the run's own clock
+            minutes = (state.wall_before + time.monotonic() - start) / 60  # the run's clock
+            rate = schedule_learning_rate(optimizer, cfg.learner, minutes)
             is_late = deadline is not None and time.time() >= deadline
             if len(buffer) >= cfg.learner.min_buffer and not is_late:
                 learned = _learn(net, optimizer, buffer, cfg, rng, device, step, positions, fleet)

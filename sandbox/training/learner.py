@@ -66,9 +66,15 @@ def learning_rate_at(cfg: LearnerConfig, minutes: float) -> float:
     return cfg.learning_rate * (cfg.learning_rate_final / cfg.learning_rate) ** done
 
 
-def set_learning_rate(optimizer: torch.optim.Optimizer, rate: float) -> None:
+def schedule_learning_rate(
+    optimizer: torch.optim.Optimizer, cfg: LearnerConfig, minutes: float
+) -> float:
+    """Sets the optimizer to `learning_rate_at(cfg, minutes)` and returns that rate (both
+    trainers call this before each iteration's steps and log what it returns)."""
+    rate = learning_rate_at(cfg, minutes)
     for group in optimizer.param_groups:
         group["lr"] = rate
+    return rate
 
 
 def make_optimizer(net: PolicyValueNet, cfg: LearnerConfig) -> torch.optim.Optimizer:

@@ -36,12 +36,7 @@ from agents.evaluators import NetworkEvaluator
 from games.errors import UserError
 from sandbox.training.commit import commit_iteration
 from sandbox.training.interrupt import Interrupted
-from sandbox.training.learner import (
-    StepMetrics,
-    learning_rate_at,
-    set_learning_rate,
-    train_step,
-)
+from sandbox.training.learner import StepMetrics, schedule_learning_rate, train_step
 from sandbox.training.metrics import MetricsWriter
 from sandbox.training.replay import ReplayBuffer
 from sandbox.training.run import RunDir
@@ -162,9 +157,8 @@ def train(
             buffer.add_games(records)
             t1 = time.monotonic()
             learned = Learned()
-            minutes = (state.wall_before + time.monotonic() - start) / 60
-            rate = learning_rate_at(cfg.learner, minutes)
-            set_learning_rate(optimizer, rate)  # the schedule, on the run's own clock
+            minutes = (state.wall_before + time.monotonic() - start) / 60  # the run's clock
+            rate = schedule_learning_rate(optimizer, cfg.learner, minutes)
             is_late = deadline is not None and time.time() >= deadline
             if len(buffer) >= cfg.learner.min_buffer and not is_late:
                 learned = learn(net, optimizer, buffer, cfg, rng, state.device, step)
