@@ -65,6 +65,8 @@ def main() -> None:
         print(json.dumps(measure()), flush=True)
         return
     here = Path(__file__).resolve().parent.parent
+    if not (args.pairs_with / "sandbox" / "__init__.py").is_file():
+        parser.error(f"--pairs-with {args.pairs_with}: not a checkout of this project")
     for k in range(args.pairs):
         for label, root in (("other", args.pairs_with.resolve()), ("this", here)):
             env = dict(os.environ, PYTHONPATH=str(root))  # its packages first, workers too
