@@ -21,6 +21,7 @@ import numpy as np
 import torch
 from open_spiel.python.observation import make_observation
 
+from agents.network import PolicyValueNet, folded_for_inference
 from games.encoding import encode_batch, legal_mask_batch
 from games.game import Game, State
 
@@ -121,7 +122,8 @@ class NetworkEvaluator:
     The cache maps a position's planes to the network's raw logits [A] and value, so a hit
     costs a dictionary lookup; legal masking happens after, for hits and misses alike. Positions
     repeated within one call (two leaves of one step reaching the same state) are evaluated once.
-    Clear the cache whenever the weights change.
+    Clear the cache whenever the weights change: that also drops the forward's folded copy of
+    the network (`inference_net`), made again from the new weights at the next call.
     """
 
     def __init__(
@@ -137,6 +139,7 @@ class NetworkEvaluator:
         self.cache_size = cache_size
         self.encoder = PlaneEncoder(game)
         self._cache: OrderedDict[bytes, tuple[np.ndarray, float]] = OrderedDict()
+        self._inference_net: torch.nn.Module | None = None
         self.reset_counters()
 
     def reset_counters(self) -> None:
@@ -148,6 +151,17 @@ class NetworkEvaluator:
 
     def clear_cache(self) -> None:
         self._cache.clear()
+        self._inference_net = None
+
+    @property
+    def inference_net(self) -> torch.nn.Module:
+        """What the forward pass runs: `net` with its batch norms folded into its convs
+        (`folded_for_inference`), made from `net`'s weights at the first call after the last
+        `clear_cache`; `net` itself when it is not a PolicyValueNet."""
+        if self._inference_net is None:
+            is_plain = isinstance(self.net, PolicyValueNet)
+            self._inference_net = folded_for_inference(self.net) if is_plain else self.net
+        return self._inference_net
 
     @property
     def cache_entries(self) -> int:
@@ -165,6 +179,7 @@ class NetworkEvaluator:
         buffer = io.BytesIO()
         torch.save(self.net, buffer)
         state.update(net=buffer.getvalue(), _cache=OrderedDict(), encoder=None)
+        state["_inference_net"] = None  # made again from `net` on the other side
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -216,7 +231,7 @@ class NetworkEvaluator:
         """One network call: obs [B, C, H, W] -> logits [B, A] float32, value [B] (mover's view)."""
         start = time.perf_counter()
         with torch.inference_mode():
-            logits, value = self.net(torch.from_numpy(obs).to(self.device))
+            logits, value = self.inference_net(torch.from_numpy(obs).to(self.device))
             logits = logits.float().cpu().numpy()
             value = value.double().cpu().numpy()
         self.forward_seconds += time.perf_counter() - start

@@ -7,11 +7,13 @@ expected outcome in [-1, 1] for the player to move.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F  # noqa: N812
 from torch import nn
+from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 from games.errors import UserError
 from games.game import Game
@@ -87,6 +89,30 @@ class PolicyValueNet(nn.Module):
     def forward(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         x = self.trunk(self.stem(obs))
         return self.policy_head(x), self.value_head(x).squeeze(-1)
+
+
+def folded_for_inference(net: PolicyValueNet) -> PolicyValueNet:
+    """A copy of `net` for inference only, each batch norm folded into the conv before it.
+
+    In eval mode a batch norm is a fixed per-channel scale and shift, which the conv's weights
+    and bias can carry (torch's `fuse_conv_bn_eval`): the same outputs (to float rounding) with
+    a tenth fewer operator calls, and 6% of self-play's forward time was batch norm. The copy
+    cannot be trained and does not follow `net`: make a new one when its weights change.
+    """
+    folded = copy.deepcopy(net).eval()
+    with torch.no_grad():
+        pairs: list[tuple[nn.Module, str, str]] = [
+            (folded.stem, "0", "1"),
+            (folded.policy_head, "0", "1"),
+            (folded.value_head, "0", "1"),
+        ]
+        pairs += [(block, conv, bn) for block in folded.trunk for conv, bn in
+                  (("conv1", "bn1"), ("conv2", "bn2"))]  # fmt: skip
+        for parent, conv, bn in pairs:
+            fused = fuse_conv_bn_eval(getattr(parent, conv), getattr(parent, bn))
+            setattr(parent, conv, fused)
+            setattr(parent, bn, nn.Identity())
+    return folded.requires_grad_(False)
 
 
 def build_network(cfg: NetworkConfig, game: Game) -> PolicyValueNet:

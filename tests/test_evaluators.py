@@ -100,3 +100,62 @@ def test_uniform_evaluator_is_uniform_over_legal_moves():
     priors, values = UniformEvaluator(game).evaluate([state])
     assert np.allclose(priors[0][state.legal_actions()], 1 / 8) and priors[0][4] == 0
     assert np.all(values == 0)
+
+
+def trained_batch_norms(net, seed=0):
+    """Running statistics and affine weights far from their defaults, as training leaves them
+    (a folding that dropped any of them would then change the outputs)."""
+    generator = torch.Generator().manual_seed(seed)
+    for module in net.modules():
+        if isinstance(module, torch.nn.BatchNorm2d):
+            ranges = [
+                (module.running_mean, -1, 1),
+                (module.running_var, 0.3, 3),
+                (module.weight, 0.5, 1.5),
+                (module.bias, -0.5, 0.5),
+            ]
+            for tensor, low, high in ranges:
+                tensor.data.copy_(
+                    torch.rand(tensor.shape, generator=generator) * (high - low) + low
+                )
+    return net
+
+
+def raw_outputs(evaluator, states):
+    """The priors and values of `evaluator.net` itself (batch norms unfolded)."""
+    movers = np.array([s.current_player() for s in states])
+    with torch.inference_mode():
+        logits, value = evaluator.net.eval()(torch.from_numpy(encode_batch(evaluator.game, states)))
+    legal = np.array([s.legal_actions_mask() for s in states], bool)
+    return (
+        masked_softmax(logits.numpy(), legal),
+        value.double().numpy()[np.arange(len(states))],
+        movers,
+    )
+
+
+def test_the_forward_runs_the_network_with_its_batch_norms_folded_and_the_same_outputs():
+    evaluator = tiny_evaluator("go5", cache_size=0)
+    trained_batch_norms(evaluator.net)
+    states = random_states(evaluator.game, 16, np.random.default_rng(3))
+    priors, values = evaluator.evaluate(states)
+    expected_priors, expected_value, movers = raw_outputs(evaluator, states)
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in evaluator.inference_net.modules())
+    np.testing.assert_allclose(priors, expected_priors, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(values[np.arange(16), movers], expected_value, atol=1e-5)
+
+
+def test_new_weights_reach_the_forward_once_the_cache_is_cleared():
+    """The trainer changes `net` in place, then clears the cache: the folded copy must follow."""
+    evaluator = tiny_evaluator("connect4-5x4", cache_size=0)
+    states = random_states(evaluator.game, 8, np.random.default_rng(4))
+    before, _ = evaluator.evaluate(states)
+    trained_batch_norms(evaluator.net, seed=1)
+    with torch.no_grad():
+        for p in evaluator.net.parameters():
+            p.add_(0.5 * torch.randn_like(p))
+    evaluator.clear_cache()
+    after, _ = evaluator.evaluate(states)
+    expected, _, _ = raw_outputs(evaluator, states)
+    assert not np.allclose(after, before, atol=1e-3)
+    np.testing.assert_allclose(after, expected, rtol=1e-4, atol=1e-6)

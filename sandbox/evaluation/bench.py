@@ -119,7 +119,7 @@ def forward_rate(net: torch.nn.Module, shape: Sequence[int], batch: int, seconds
 def _forward_rate_in_worker(
     evaluator: NetworkEvaluator, shape: Sequence[int], batch: int, seconds: float
 ) -> float:
-    return forward_rate(evaluator.net, shape, batch, seconds)
+    return forward_rate(evaluator.inference_net, shape, batch, seconds)
 
 
 def parallel_forward_rate(
@@ -128,7 +128,7 @@ def parallel_forward_rate(
     """(a) in the self-play layout: `workers` processes at once, each at `batch`; summed."""
     shape = evaluator.game.observation_shape
     if workers <= 1:
-        return forward_rate(evaluator.net, shape, batch, seconds)
+        return forward_rate(evaluator.inference_net, shape, batch, seconds)
     pool = worker_pool(workers)
     futures = [
         pool.submit(_forward_rate_in_worker, evaluator, shape, batch, seconds)
@@ -288,7 +288,9 @@ def run_bench(s: BenchSettings, progress=lambda phase: None) -> BenchResult:
     }
     single_batch = max(1, round(result.single["mean_batch"]))
     shape = game.observation_shape
-    result.single["forward_at_batch"] = forward_rate(evaluator.net, shape, single_batch, s.seconds)
+    result.single["forward_at_batch"] = forward_rate(
+        evaluator.inference_net, shape, single_batch, s.seconds
+    )
     progress("(d) OpenSpiel MCTS")
     result.openspiel_sims_per_s = openspiel_rate(game, positions, s.sims, s.seconds)
     result.peak_rss_mib = {
