@@ -30,6 +30,7 @@ from agents.evaluators import NetworkEvaluator
 from agents.network import build_network
 from games.errors import UserError
 from games.game import load
+from sandbox.training.interrupt import deferred
 from sandbox.training.records import GameRecord
 from sandbox.training.selfplay import SelfPlayStats, play_games
 
@@ -204,9 +205,12 @@ class Fleet:
 
         if self.tasks:
             refs = list(self.tasks)
-            ready, _ = self.ray.wait(refs, num_returns=1, timeout=timeout)
-            if ready:
-                ready, _ = self.ray.wait(refs, num_returns=len(refs), timeout=0)
+            # A SIGTERM or Ctrl-C raised inside Ray's wait comes out as Ray's SystemError with
+            # a traceback; deferred, it is raised here when the wait (at most `timeout`) ends.
+            with deferred():
+                ready, _ = self.ray.wait(refs, num_returns=1, timeout=timeout)
+                if ready:
+                    ready, _ = self.ray.wait(refs, num_returns=len(refs), timeout=0)
             for ref in ready:
                 task = self.tasks.pop(ref)
                 try:
