@@ -115,6 +115,12 @@ def test_training_curves_show_a_changing_learning_rate_beside_the_losses(tmp_pat
     assert rate_ax.get_ylabel() == "learning rate" and rate_ax.get_yscale() == "log"
     [line] = rate_ax.get_lines()
     assert list(line.get_ydata()) == [r["learning_rate"] for r in rows]
+    # one legend names both axes' lines (two legends had landed on top of each other)
+    assert fig.axes[0].get_legend() is None
+    assert [t.get_text() for t in rate_ax.get_legend().get_texts()] == [
+        "total loss",
+        "learning rate",
+    ]
     assert is_png(plots.save(fig, tmp_path / "rate.png"))
     flat = [dict(r, learning_rate=2e-3) for r in rows]
     assert len(plots.training_curves(flat).axes) == 2

@@ -279,7 +279,13 @@ def _learning_rate_axis(loss_ax: Axes, xs: Sequence[float], metrics: Sequence[Ro
     rate_ax.plot(*zip(*points, strict=True), "--", color="0.4", label="learning rate")
     rate_ax.set_yscale("log")
     rate_ax.set_ylabel("learning rate")
-    rate_ax.legend(fontsize=8, loc="center right")
+    # One legend for both axes (two drawn apart landed on top of each other), on the rate's
+    # axis, which is drawn over the losses' axis.
+    handles, labels = loss_ax.get_legend_handles_labels()
+    if loss_ax.get_legend() is not None:
+        loss_ax.get_legend().remove()
+    rate_handles, rate_labels = rate_ax.get_legend_handles_labels()
+    rate_ax.legend(handles + rate_handles, labels + rate_labels, fontsize=8, loc="center right")
 
 
 def training_curves(metrics: Sequence[Row], title: str = "Training run") -> Figure:
