@@ -96,8 +96,9 @@ def folded_for_inference(net: PolicyValueNet) -> PolicyValueNet:
 
     In eval mode a batch norm is a fixed per-channel scale and shift, which the conv's weights
     and bias can carry (torch's `fuse_conv_bn_eval`): the same outputs (to float rounding) with
-    a tenth fewer operator calls, and 6% of self-play's forward time was batch norm. The copy
-    cannot be trained and does not follow `net`: make a new one when its weights change.
+    11 of the forward's 44 operator calls gone; batch norm was 6% of self-play's forward time.
+    The copy cannot be trained and does not follow `net`: make a new one when its weights
+    change.
     """
     folded = copy.deepcopy(net).eval()
     with torch.no_grad():
