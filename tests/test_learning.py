@@ -6,6 +6,8 @@ import torch
 
 from agents.network import build_network
 from games import GAMES, load
+from games.errors import UserError
+from games.scoring import has_score, score_margin
 from sandbox.config import LearnerConfig, NetworkConfig
 from sandbox.training.learner import learning_rate_at, make_optimizer, train_step
 from sandbox.training.records import GameRecord
@@ -112,6 +114,38 @@ def test_the_value_target_mixes_outcome_and_search_value_by_the_configured_weigh
     again = ReplayBuffer(game, capacity=100, search_value_weight=0.25)
     again.add_game(plain)
     np.testing.assert_array_equal(again.value[:n], outcome_only.value[:n])
+
+
+def test_go_margins_come_from_openspiels_scoring_and_agree_with_the_winner():
+    game = load("go5")  # komi 0.5
+    pass_move = game.num_actions - 1
+    # One Black stone, two passes: every point is Black's area (Tromp-Taylor), 25 - 0.5.
+    assert score_margin(game, [12, pass_move, pass_move]) == 24.5
+    for record in _random_records(game, 4, seed=3):
+        margin = score_margin(game, record.actions)
+        assert np.sign(margin) == np.sign(record.returns[0]) and margin % 1 == 0.5
+    with pytest.raises(ValueError, match="finished"):
+        score_margin(game, [12])
+    assert not has_score(load("hex5"))
+
+
+def test_the_score_share_of_the_value_target_is_the_movers_margin_squashed():
+    game = load("go5")
+    record = _random_records(game, 1, seed=3)[0]
+    margin = score_margin(game, record.actions)
+    outcome_only = ReplayBuffer(game, capacity=200)
+    scored = ReplayBuffer(game, capacity=200, score_value_weight=0.25)
+    outcome_only.add_game(record)
+    scored.add_game(record)
+    n = len(scored)
+    movers = np.arange(n) % 2  # Go alternates, passes included
+    mover_margin = np.where(movers == 0, margin, -margin)
+    expected = 0.75 * outcome_only.value[:n] + 0.25 * np.tanh(mover_margin / 5.0)
+    np.testing.assert_allclose(scored.value[:n], expected, rtol=1e-5)
+    # The margin always keeps a share: no target reaches a full win or loss.
+    assert np.all(np.abs(scored.value[:n]) < 1)
+    with pytest.raises(UserError, match="no score"):
+        ReplayBuffer(load("hex5"), capacity=10, score_value_weight=0.25)
 
 
 def test_the_learning_rate_holds_then_falls_geometrically_on_the_runs_clock():

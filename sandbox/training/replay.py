@@ -17,6 +17,7 @@ import numpy as np
 from games.encoding import encode_into
 from games.errors import UserError
 from games.game import Game
+from games.scoring import has_score, score_margin
 from games.symmetries import symmetries
 from sandbox.files import npz_load
 from sandbox.training.atomic import write_atomically
@@ -30,9 +31,18 @@ class ReplayConfig:
     # Value target = (1 - w) * outcome + w * the root's search value (mover's view): the search
     # value is less noisy than one game's result (Oracle's connect four study averaged both).
     search_value_weight: float = 0.0
+    # Games with a score (Go): value target = (1 - s) * the above + s * tanh(margin / sqrt(cells)),
+    # the mover's final margin (games/scoring.py). Win/loss alone tells the side that is lost
+    # (Black under komi 9.5 on 7x7, in most self-play games) nothing about which move is better,
+    # so its policy passes beside dead stones; KataGo mixes a score utility in for this.
+    score_value_weight: float = 0.0
 
     # The values each field may take, checked where a config is read (sandbox/config.py).
-    RANGES = {"capacity": "[1, 10000000]", "search_value_weight": "[0, 1]"}
+    RANGES = {
+        "capacity": "[1, 10000000]",
+        "search_value_weight": "[0, 1]",
+        "score_value_weight": "[0, 1]",
+    }
 
 
 @dataclass(frozen=True)
@@ -45,11 +55,23 @@ class Batch:
 
 class ReplayBuffer:
     def __init__(
-        self, game: Game, capacity: int, augment: bool = True, search_value_weight: float = 0.0
+        self,
+        game: Game,
+        capacity: int,
+        augment: bool = True,
+        search_value_weight: float = 0.0,
+        score_value_weight: float = 0.0,
     ):
+        if score_value_weight and not has_score(game):
+            raise UserError(
+                f"replay.score_value_weight = {score_value_weight}: {game.name} has no score to "
+                "mix into the value (only games with a komi do, e.g. go7); set it to 0"
+            )
         self.game = game
         self.capacity = capacity
         self.search_value_weight = search_value_weight
+        self.score_value_weight = score_value_weight
+        self.score_scale = float(np.sqrt(game.observation_shape[1] * game.observation_shape[2]))
         self.symmetries = symmetries(game) if augment else symmetries(game)[:1]
         self.obs = np.zeros((capacity, *game.observation_shape), dtype=np.float32)
         self.legal = np.zeros((capacity, game.num_actions), dtype=bool)
@@ -68,6 +90,8 @@ class ReplayBuffer:
         added = 0
         w = self.search_value_weight
         searched = record.root_values if w and record.root_values else None
+        s = self.score_value_weight
+        first_margin = score_margin(self.game, record.actions) if s else 0.0
         for ply, (action, target) in enumerate(
             zip(record.actions, record.policy_targets, strict=True)
         ):
@@ -77,10 +101,13 @@ class ReplayBuffer:
                 self.legal[row] = False
                 self.legal[row, state.legal_actions()] = True
                 self.policy[row] = target
-                outcome = record.returns[state.current_player()]
-                self.value[row] = (
-                    outcome if searched is None else ((1 - w) * outcome + w * searched[ply])
-                )
+                mover = state.current_player()
+                outcome = record.returns[mover]
+                value = outcome if searched is None else ((1 - w) * outcome + w * searched[ply])
+                if s:
+                    margin = first_margin if mover == 0 else -first_margin
+                    value = (1 - s) * value + s * np.tanh(margin / self.score_scale)
+                self.value[row] = value
                 self.cursor = (self.cursor + 1) % self.capacity
                 self.size = min(self.size + 1, self.capacity)
                 added += 1

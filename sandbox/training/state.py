@@ -84,7 +84,11 @@ def open_run(cfg: Config, run: RunDir, resume: bool) -> RunState:
         net=net,
         optimizer=make_optimizer(net, cfg.learner),
         buffer=ReplayBuffer(
-            game, cfg.replay.capacity, cfg.replay.augment, cfg.replay.search_value_weight
+            game,
+            cfg.replay.capacity,
+            cfg.replay.augment,
+            cfg.replay.search_value_weight,
+            cfg.replay.score_value_weight,
         ),
         rng=np.random.default_rng([cfg.train.seed, 1]),
         device=device,
