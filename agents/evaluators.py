@@ -22,7 +22,7 @@ import torch
 from open_spiel.python.observation import make_observation
 
 from agents.network import PolicyValueNet, folded_for_inference
-from games.encoding import encode_batch, legal_mask_batch
+from games.encoding import encode_batch, last_was_pass, legal_mask_batch
 from games.game import Game, State
 
 
@@ -73,14 +73,18 @@ class PlaneEncoder:
             set_from(state, max(player, 0))
             raw[i] = tensor
         planes = raw.reshape(len(states), *game.raw_observation_shape)
-        out[:, :-1] = planes
+        raw_planes = planes.shape[1]
+        out[:, :raw_planes] = planes
         colours = game.spec.colour_planes
         if colours is not None:  # player 1 to move: swap the stone planes ("mine" first)
             swap = np.flatnonzero(movers == 1)
             mine, theirs = colours
             out[swap, mine] = planes[swap, theirs]
             out[swap, theirs] = planes[swap, mine]
-        out[:, -1] = np.maximum(movers, 0)[:, None, None]
+        out[:, raw_planes] = np.maximum(movers, 0)[:, None, None]
+        if game.pass_action is not None:
+            passed = [last_was_pass(game, state) for state in states]
+            out[:, raw_planes + 1] = np.array(passed, dtype=np.float32)[:, None, None]
         return out
 
 

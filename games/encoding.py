@@ -3,8 +3,9 @@
 OpenSpiel's observation tensor colours stones absolutely (player 0's plane, player 1's plane).
 Where the preset names those planes, they are swapped when player 1 is to move, so "my stones"
 is always plane `colour_planes[0]`: a position and its colour-reversed twin look the same to the
-network, which halves what it must learn. A last plane says whose turn it is, so games whose
-sides differ (Hex, Breakthrough) lose nothing.
+network, which halves what it must learn. A plane after them says whose turn it is, so games
+whose sides differ (Hex, Breakthrough) lose nothing; in Go a last one says whether the last
+move was a pass (then a pass ends the game: see `Game.pass_action`).
 """
 
 from __future__ import annotations
@@ -31,12 +32,21 @@ def encode_into(game: Game, state: State, out: np.ndarray) -> None:
     raw = np.asarray(state.observation_tensor(player), dtype=np.float32)
     planes = raw.reshape(game.raw_observation_shape)
     colours = game.spec.colour_planes
-    out[:-1] = planes
+    raw_planes = planes.shape[0]
+    out[:raw_planes] = planes
     if colours is not None and player == 1:
         mine, theirs = colours
         out[mine] = planes[theirs]
         out[theirs] = planes[mine]
-    out[-1] = float(player)
+    out[raw_planes] = float(player)
+    if game.pass_action is not None:
+        out[raw_planes + 1] = float(last_was_pass(game, state))
+
+
+def last_was_pass(game: Game, state: State) -> bool:
+    """Whether the move that led to `state` was a pass (Go: then a pass ends the game)."""
+    history = state.history()
+    return bool(history) and history[-1] == game.pass_action
 
 
 def encode_batch(game: Game, states: Sequence[State]) -> np.ndarray:

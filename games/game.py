@@ -36,8 +36,19 @@ class Game:
         elif len(shape) == 2:
             shape = [1, *shape]
         self.raw_observation_shape: tuple[int, int, int] = (shape[0], shape[1], shape[2])
-        # One extra plane: whose turn it is (0 for player 0, 1 for player 1).
-        self.observation_shape: tuple[int, int, int] = (shape[0] + 1, shape[1], shape[2])
+        # Go: a pass after a pass ends the game (and is scored as the board stands), but
+        # OpenSpiel's planes do not say whether the last move was a pass. Without that the
+        # network cannot tell "my pass ends the game now" from "my pass hands over the move".
+        is_go = self.openspiel.get_type().short_name == "go"
+        self.pass_action: Action | None = self.num_actions - 1 if is_go else None
+        # Extra planes: whose turn it is (0 for player 0, 1 for player 1); for Go, then ones
+        # where the last move was a pass.
+        self.extra_planes = 2 if is_go else 1
+        self.observation_shape: tuple[int, int, int] = (
+            shape[0] + self.extra_planes,
+            shape[1],
+            shape[2],
+        )
 
     @property
     def name(self) -> str:

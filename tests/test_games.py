@@ -161,3 +161,21 @@ def test_go_moves_can_be_written_without_the_colour():
     state = game.parse_moves("c3 b2")
     names = [state.action_to_string(0, a).split()[-1] for a in state.history()]
     assert names == ["c3", "b2"] and state.current_player() == 0
+
+
+def test_go_planes_say_whether_the_last_move_was_a_pass_for_then_a_pass_ends_the_game():
+    from agents.evaluators import PlaneEncoder
+
+    game = load("go5")
+    after_pass = game.state_from_actions([12, game.pass_action])
+    after_stone = game.state_from_actions([12, 13])
+    assert encode(game, after_pass)[-1].min() == 1.0
+    assert encode(game, after_stone)[-1].max() == 0.0
+    assert encode(game, game.new_state())[-1].max() == 0.0
+    states = [after_pass, after_stone]
+    fast = PlaneEncoder(game)(states, np.array([0, 0]))
+    assert np.array_equal(fast, np.stack([encode(game, s) for s in states]))
+    after_pass.apply_action(game.pass_action)
+    assert after_pass.is_terminal()  # what the plane warns of
+    assert load("hex5").pass_action is None
+    assert load("hex5").observation_shape[0] == load("hex5").raw_observation_shape[0] + 1

@@ -226,3 +226,68 @@ def test_a_new_run_starts_from_a_models_weights_and_shape_with_init(smoke_config
     assert f'init_model = "{model}"' in run.config.read_text()
     with pytest.raises(UserError, match="is for game 'tic-tac-toe', not 'connect4-5x4'"):
         prepare_run("connect4-5x4", tmp_path / "other", overrides=overrides[:1])
+
+
+def test_a_go_checkpoint_from_before_the_pass_plane_plays_as_before_and_resumes(
+    tiny_checkpoint, tmp_path
+):
+    from agents.network import PolicyValueNet
+    from games.encoding import encode_batch
+    from sandbox.training.learner import make_optimizer
+
+    game = load("go5")
+    payload = torch.load(tiny_checkpoint("go5"), weights_only=False)
+    payload["model"]["stem.0.weight"] = payload["model"]["stem.0.weight"][:, :-1].clone()
+    planes = game.observation_shape[0] - 1
+    old = PolicyValueNet((planes, *game.observation_shape[1:]), game.num_actions, 8, 1, 8)
+    old.load_state_dict(payload["model"])
+    old.eval()
+    optimizer = torch.optim.AdamW(old.parameters())
+    old(torch.randn(4, planes, 5, 5))[1].sum().backward()
+    optimizer.step()
+    payload["model"] = {k: v.clone() for k, v in old.state_dict().items()}
+    payload["optimizer"] = optimizer.state_dict()
+    path = tmp_path / "old.pt"
+    torch.save(payload, path)
+
+    net, _, widened = load_network(path, game)
+    rng = np.random.default_rng(0)
+    states = [game.new_state() for _ in range(4)]
+    for k, state in enumerate(states):
+        for _ in range(3 * k):
+            state.apply_action(int(rng.choice(state.legal_actions())))
+    x = torch.from_numpy(encode_batch(game, states))
+    x[:, -1] = 1.0  # the new plane changes nothing until training gives it weights
+    with torch.no_grad():
+        for new_out, old_out in zip(net(x), old(x[:, :-1]), strict=True):
+            torch.testing.assert_close(new_out, old_out)
+    resumed = make_optimizer(net, dataclasses.replace(checkpoint_config(widened).learner))
+    resumed.load_state_dict(widened["optimizer"])
+    net.train()
+    net(x)[1].sum().backward()
+    resumed.step()  # the moments have the widened shape
+
+
+def test_a_go_replay_buffer_from_before_the_pass_plane_loads_with_the_plane_empty(tmp_path):
+    from sandbox.training.replay import ReplayBuffer
+
+    game = load("go5")
+    buffer = ReplayBuffer(game, capacity=100)
+    state, actions = game.new_state(), []
+    rng = np.random.default_rng(1)
+    while not state.is_terminal():
+        actions.append(int(rng.choice(state.legal_actions())))
+        state.apply_action(actions[-1])
+    uniform = [[1.0 / game.num_actions] * game.num_actions] * len(actions)
+    from sandbox.training.records import GameRecord
+
+    buffer.add_game(GameRecord(game.spec.openspiel, 0, 0, actions, uniform, list(state.returns())))
+    buffer.save(tmp_path / "new.npz")
+    data = dict(np.load(tmp_path / "new.npz"))
+    data["obs"] = data["obs"][:, :-1]
+    np.savez_compressed(tmp_path / "old.npz", **data)
+    again = ReplayBuffer(game, capacity=100)
+    again.load(tmp_path / "old.npz")
+    n = len(buffer)
+    assert len(again) == n and not again.obs[:n, -1].any()
+    np.testing.assert_array_equal(again.obs[:n, :-1], buffer.obs[:n, :-1])

@@ -176,6 +176,7 @@ def read_replay(path: Path, game: Game) -> dict[str, np.ndarray]:
     if missing:
         raise UserError(f"{path} is not a replay buffer: it has no {', '.join(missing)}")
     n = len(data["value"]) if data["value"].ndim else -1
+    data = widen_for_pass_plane(data, game)
     rows = {
         "obs": game.observation_shape,
         "legal": (game.num_actions,),
@@ -195,3 +196,13 @@ def read_replay(path: Path, game: Game) -> dict[str, np.ndarray]:
     if meta.shape != (2,) or meta.dtype.kind not in "iu" or (meta < 0).any():
         raise UserError(f"replay buffer {path} is damaged: meta is not two counters")
     return data
+
+
+def widen_for_pass_plane(data: dict[str, np.ndarray], game: Game) -> dict[str, np.ndarray]:
+    """A Go buffer written before Go had its last-move-was-a-pass plane (games/game.py) gets the
+    plane, zeros: the positions keep their targets, and a run from before resumes."""
+    obs = data["obs"]
+    if game.pass_action is None or obs.ndim != 4 or obs.shape[1] != game.observation_shape[0] - 1:
+        return data
+    zeros = np.zeros((obs.shape[0], 1, *obs.shape[2:]), dtype=obs.dtype)
+    return {**data, "obs": np.concatenate([obs, zeros], axis=1)}
