@@ -231,3 +231,18 @@ def test_carried_games_keep_every_slot_busy_and_finish_in_the_next_iteration(smo
         assert replay(game, record).is_terminal()
         assert len(record.policy_targets) == len(record.root_values) == record.length
     assert set(started) & {r.index for r in second}
+
+
+def test_random_self_play_moves_pass_at_the_configured_share_where_the_game_has_a_pass():
+    from sandbox.training.selfplay import random_move
+
+    go, hex5 = load("go5"), load("hex5")
+    rng = np.random.default_rng(0)
+    state = go.state_from_actions([12])
+    passes = sum(random_move(go, state, 0.5, rng) == go.pass_action for _ in range(400))
+    assert 160 < passes < 250  # half of them, plus the uniform draw's 1 in 25
+    assert all(random_move(go, state, 1.0, rng) == go.pass_action for _ in range(20))
+    uniform = sum(random_move(go, state, 0.0, rng) == go.pass_action for _ in range(400))
+    assert uniform < 60
+    legal = hex5.new_state().legal_actions()  # no pass in Hex: the share changes nothing
+    assert all(random_move(hex5, hex5.new_state(), 1.0, rng) in legal for _ in range(20))

@@ -67,6 +67,10 @@ class SelfPlayConfig:
     # sides never leaves a hopeless stone in the other's area; weaker opponents do, and a policy
     # that never saw one passes beside it (Tromp-Taylor then counts the area as neutral).
     random_move_fraction: float = 0.0
+    # Of those random moves, the share that are passes where a pass is legal (Go). Weak players
+    # pass early; two like sides never do, so a policy that never saw the opponent pass with the
+    # board unsettled passes back, and the second pass ends the game as the board stands.
+    random_pass_share: float = 0.0
 
     # The values each field may take, checked where a config is read (sandbox/config.py).
     RANGES = {
@@ -76,7 +80,16 @@ class SelfPlayConfig:
         "fast_simulations": "[0, 100000]",
         "workers": "[1, 256]",
         "random_move_fraction": "[0, 1)",
+        "random_pass_share": "[0, 1]",
     }
+
+
+def random_move(game: Game, state: State, pass_share: float, rng: np.random.Generator) -> int:
+    """A uniformly random legal move, or with chance `pass_share` a pass where the game has one."""
+    legal = state.legal_actions()
+    if pass_share > 0 and game.pass_action in legal and rng.random() < pass_share:
+        return int(game.pass_action)
+    return int(rng.choice(legal))
 
 
 @dataclass
@@ -248,7 +261,7 @@ def play_queue(
             action = choose_action(result, mcts.temperature if is_sampled else 0.0, slot.rng)
             may_be_random = sp.random_move_fraction > 0 and ply >= mcts.temperature_moves
             if may_be_random and slot.rng.random() < sp.random_move_fraction:  # no draw at 0
-                action = int(slot.rng.choice(slot.state.legal_actions()))
+                action = random_move(game, slot.state, sp.random_pass_share, slot.rng)
             if slot.is_full:
                 g.targets.append(result.policy_target.tolist())
                 kl_sum += _kl(result.policy_target, result.prior)
