@@ -3,6 +3,8 @@ all cores for 3 s, (b) self-play as the trainer plays it, (a) again; prints one 
 
     python benchmarks/selfplay_ratio.py [--pairs-with OTHER_CHECKOUT] [--pairs 3]
 
+SELFPLAY_RATIO_GAMES=256 measures with 128 games per process instead of `sandbox bench`'s 256.
+
 With `--pairs-with DIR` it runs the same measurement in turn in DIR (another checkout of the
 project, e.g. `git worktree add /tmp/before COMMIT`) and here, `--pairs` times, so that a
 change in the machine's load hits both alike: the README's before/after figures come from it.
@@ -32,7 +34,7 @@ def measure() -> dict:
     )
     from sandbox.training.selfplay import play_games
 
-    s = BenchSettings(workers=2, games=256)
+    s = BenchSettings(workers=2, games=int(os.environ.get("SELFPLAY_RATIO_GAMES", "512")))
     torch.set_num_threads(1)
     game = load(s.game)
     evaluator = make_evaluator(s, game)

@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--games",
         type=int,
-        help="concurrent self-play games, all processes together (128 per process; 256 with "
+        help="concurrent self-play games, all processes together (256 per process; 256 with "
         "--memory)",
     )
     p.add_argument("--sims", type=int, help=f"simulations per move ({d.sims}; 200 with --memory)")
@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         game=spec.name,
         channels=channels,
         blocks=blocks,
-        games=args.games or (256 if args.memory else 128 * args.workers),
+        games=args.games or (256 if args.memory else 256 * args.workers),
         sims=args.sims or (200 if args.memory else BenchSettings.sims),
         seconds=args.seconds if args.seconds and not args.memory else BenchSettings.seconds,
         workers=args.workers,

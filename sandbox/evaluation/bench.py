@@ -7,9 +7,10 @@ game, in the same process layout (`workers` processes of `threads` torch threads
        search sends it;
   (b)  System 2 self-play as one training iteration plays it (`play_queue`, carry-over):
        simulations/s and moves/s until `games` games have finished, from a queue of twice
-       that, so every slot is busy to the end (128 games per process by default, so the
-       network's batch stays near 64 once the cache has answered its share; a window of a few
-       seconds would see only the shared openings);
+       that, so every slot is busy to the end (256 games per process by default, so the
+       network's batch stays near 150 once the cache has answered its share: the Python around
+       each call is shared by more positions, and the forward pass runs about as fast per
+       position as at 64; a window of a few seconds would see only the shared openings);
   (b0) the same `games` games played to the end, the last ones in ever smaller batches (the
        trainer without `selfplay.carry_over`);
   (b') the same self-play with one network call per leaf (one game per process, no cache);
@@ -56,7 +57,7 @@ class BenchSettings:
     game: str = "connect4"
     channels: int = 64  # ResNet width
     blocks: int = 4  # residual blocks
-    games: int = 256  # concurrent self-play games, all processes together
+    games: int = 512  # concurrent self-play games, all processes together
     sims: int = 100  # simulations per move
     seconds: float = 5.0  # length of each timed phase (a), (c), (c1), (d)
     workers: int = 1  # self-play processes
