@@ -43,12 +43,8 @@ class Game:
         self.pass_action: Action | None = self.num_actions - 1 if is_go else None
         # Extra planes: whose turn it is (0 for player 0, 1 for player 1); for Go, then ones
         # where the last move was a pass.
-        self.extra_planes = 2 if is_go else 1
-        self.observation_shape: tuple[int, int, int] = (
-            shape[0] + self.extra_planes,
-            shape[1],
-            shape[2],
-        )
+        extra = 2 if is_go else 1
+        self.observation_shape: tuple[int, int, int] = (shape[0] + extra, shape[1], shape[2])
 
     @property
     def name(self) -> str:

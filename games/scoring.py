@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 import pyspiel
 
+from games.catalogue import rules_key
 from games.game import Action, Game
 
 
@@ -27,13 +28,13 @@ def has_score(game: Game) -> bool:
 
 
 @functools.lru_cache(maxsize=256)
-def _with_komi(name: str, parameters: tuple, komi: float) -> pyspiel.Game:
+def _with_komi(rules: tuple[str, tuple], komi: float) -> pyspiel.Game:
+    name, parameters = rules
     return pyspiel.load_game(name, {**dict(parameters), "komi": komi})
 
 
-def _first_player_wins(game: Game, actions: Sequence[Action], komi: float) -> bool:
-    parameters = tuple(sorted(game.openspiel.get_parameters().items()))
-    state = _with_komi(game.openspiel.get_type().short_name, parameters, komi).new_initial_state()
+def _first_player_wins(rules: tuple[str, tuple], actions: Sequence[Action], komi: float) -> bool:
+    state = _with_komi(rules, komi).new_initial_state()
     for action in actions:
         state.apply_action(action)
     return state.returns()[0] > 0
@@ -49,13 +50,14 @@ def score_margin(game: Game, actions: Sequence[Action]) -> float:
     actions = [int(a) for a in actions]
     if not game.state_from_actions(actions).is_terminal():
         raise ValueError("score_margin needs a finished game")
+    rules = rules_key(game.openspiel)  # the game's name and parameters, hashable
     cells = game.observation_shape[1] * game.observation_shape[2]
     # d = first player's area - second's, a whole number in [-cells, cells]. Black wins under
     # komi m + 0.5 exactly when d >= m + 1: find the largest such m.
     low, high = -cells - 1, cells  # first player wins at low + 0.5, loses at high + 0.5
     while high - low > 1:
         mid = (low + high) // 2
-        if _first_player_wins(game, actions, mid + 0.5):
+        if _first_player_wins(rules, actions, mid + 0.5):
             low = mid
         else:
             high = mid
