@@ -89,6 +89,47 @@ def test_random_moves_leave_the_search_after_the_opening_and_keep_its_target(smo
     assert [r.actions[:opening] for r in records] == [r.actions[:opening] for r in plain]
 
 
+def test_a_weak_side_plays_at_random_on_one_seat_only_and_keeps_its_seat_across_iterations(
+    smoke_config,
+):
+    """selfplay.weak_side_games: in that share of games one seat, the same for the whole game,
+    plays at random after the opening while the other keeps the search's moves; the draw of
+    the seat depends on the game's index only, so it survives a carry-over."""
+    from sandbox.training.selfplay import weak_seat
+
+    cfg = with_settings(
+        smoke_config,
+        mcts={"temperature_moves": 2},
+        selfplay={"weak_side_games": 0.5, "weak_side_random_fraction": 1.0},
+    )
+    game = load(cfg.game)
+    opening = cfg.mcts.temperature_moves
+    records, _ = play_games(game, cfg.mcts, cfg.selfplay, UniformEvaluator(game), 24, seed=5)
+    seats = [weak_seat(cfg.selfplay, 5, r.index) for r in records]
+    assert 4 <= sum(s is None for s in seats) <= 20 and {0, 1} <= set(seats)
+    weak_moves = []
+    for record, weak in zip(records, seats, strict=True):
+        assert replay(game, record).is_terminal()
+        for seat in (0, 1):
+            off = _seat_moves_off_search(game, record, seat, opening)
+            if seat == weak:
+                weak_moves += off
+            else:
+                assert not any(off)  # a like side: the search's most visited, always
+    assert np.mean(weak_moves) > 0.3  # uniform over the legal moves: mostly not the search's
+    assert weak_seat(cfg.selfplay, 5, 3) == weak_seat(cfg.selfplay, 5, 3)
+    assert weak_seat(with_settings(cfg, selfplay={"weak_side_games": 0.0}).selfplay, 5, 3) is None
+
+
+def _seat_moves_off_search(game, record, seat, opening):
+    state, off = game.new_state(), []
+    for ply, (action, target) in enumerate(zip(record.actions, record.policy_targets, strict=True)):
+        if ply >= opening and target is not None and state.current_player() == seat:
+            off.append(target[action] < max(target))
+        state.apply_action(action)
+    return off
+
+
 class CountingEvaluator(UniformEvaluator):
     """Records how many positions each call asks for: the batch the network would see."""
 

@@ -71,6 +71,14 @@ class SelfPlayConfig:
     # pass early; two like sides never do, so a policy that never saw the opponent pass with the
     # board unsettled passes back, and the second pass ends the game as the board stands.
     random_pass_share: float = 0.0
+    # The share of games with a weak side: one seat, drawn per game, whose moves after the
+    # opening are random with chance `weak_side_random_fraction` (passes at `random_pass_share`)
+    # instead of `random_move_fraction`. A few random moves on both sides are not the opponent
+    # a class brings: a weak player strews stones in the strong side's area all game and passes
+    # when it likes, and a Go policy that never met one passes beside them and loses the count.
+    # Both sides' searches stay targets, so the strong side learns to clean up.
+    weak_side_games: float = 0.0
+    weak_side_random_fraction: float = 0.5
 
     # The values each field may take, checked where a config is read (sandbox/config.py).
     RANGES = {
@@ -81,6 +89,8 @@ class SelfPlayConfig:
         "workers": "[1, 256]",
         "random_move_fraction": "[0, 1)",
         "random_pass_share": "[0, 1]",
+        "weak_side_games": "[0, 1]",
+        "weak_side_random_fraction": "[0, 1]",
     }
 
 
@@ -90,6 +100,25 @@ def random_move(game: Game, state: State, pass_share: float, rng: np.random.Gene
     if pass_share > 0 and game.pass_action in legal and rng.random() < pass_share:
         return int(game.pass_action)
     return int(rng.choice(legal))
+
+
+def weak_seat(sp: SelfPlayConfig, seed: int, index: int, num_players: int = 2) -> int | None:
+    """The seat that plays weakly in game `index` of a run, or None (a game with two like sides).
+
+    Drawn from the game's own seed sequence, not from its move generator, so the draw does not
+    shift the game's moves and a game carried over to the next iteration keeps its weak side.
+    """
+    if sp.weak_side_games <= 0:
+        return None
+    rng = np.random.default_rng([seed, index, 1])
+    if rng.random() >= sp.weak_side_games:
+        return None
+    return int(rng.integers(num_players))
+
+
+def random_move_chance(sp: SelfPlayConfig, weak: int | None, mover: int) -> float:
+    """The chance that `mover`'s next move (after the opening) is random rather than searched."""
+    return sp.weak_side_random_fraction if mover == weak else sp.random_move_fraction
 
 
 @dataclass
@@ -146,6 +175,7 @@ class _Slot:
     game: GameInProgress
     state: State
     rng: np.random.Generator  # the game's, started
+    weak: int | None = None  # the seat that plays weakly in this game (`weak_seat`), if any
     is_full: bool = False  # this move's search has the full budget (a training target)
 
 
@@ -231,7 +261,8 @@ def play_queue(
 
     def take() -> _Slot:
         waiting = pending.pop()
-        return _Slot(waiting, game.state_from_actions(waiting.actions), waiting.start())
+        weak = weak_seat(sp, waiting.seed, waiting.index, game.num_players)
+        return _Slot(waiting, game.state_from_actions(waiting.actions), waiting.start(), weak)
 
     slots: list[_Slot] = []
     while pending and len(slots) < sp.concurrent_games:
@@ -259,8 +290,8 @@ def play_queue(
             # Gumbel's chosen action is already a sample (Gumbel-top-k): play it as it is.
             is_sampled = ply < mcts.temperature_moves and not mcts.gumbel
             action = choose_action(result, mcts.temperature if is_sampled else 0.0, slot.rng)
-            may_be_random = sp.random_move_fraction > 0 and ply >= mcts.temperature_moves
-            if may_be_random and slot.rng.random() < sp.random_move_fraction:  # no draw at 0
+            chance = random_move_chance(sp, slot.weak, slot.state.current_player())
+            if chance > 0 and ply >= mcts.temperature_moves and slot.rng.random() < chance:
                 action = random_move(game, slot.state, sp.random_pass_share, slot.rng)
             if slot.is_full:
                 g.targets.append(result.policy_target.tolist())
