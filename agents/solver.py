@@ -41,9 +41,9 @@ _EXACT, _LOWER, _UPPER = 0, 1, 2
 Key = tuple[int, int, str]
 
 
-def check_solvable(game: Game) -> None:
+def check_solvable(game: Game, max_length: int = MAX_SOLVABLE_LENGTH) -> None:
     """Raises UserError when the game is too long for an exact search in Python."""
-    if game.max_game_length > MAX_SOLVABLE_LENGTH:
+    if game.max_game_length > max_length:
         raise UserError(
             f"solver: {game.name} is too big to solve exactly here (games last up to "
             f"{game.max_game_length} moves; the solver takes at most {MAX_SOLVABLE_LENGTH}, "
@@ -55,11 +55,13 @@ class Solver:
     """Game-theoretic values and exact scores of positions of one game.
 
     Args:
-        game: a two-player zero-sum game of at most MAX_SOLVABLE_LENGTH moves.
+        game: a two-player zero-sum game of at most `max_length` moves.
+        max_length: raise it only to solve late positions of a longer game (Hex 5x5 after its
+            ninth move: seconds each), never its start.
     """
 
-    def __init__(self, game: Game):
-        check_solvable(game)
+    def __init__(self, game: Game, max_length: int = MAX_SOLVABLE_LENGTH):
+        check_solvable(game, max_length)
         self.game = game
         self.length = game.max_game_length
         self.infinity = self.length + 1  # above every score

@@ -91,6 +91,24 @@ def test_solver_refuses_games_too_big_to_solve():
         SolverBot(load("connect4"))
 
 
+def test_solver_allowed_a_longer_game_judges_its_late_positions():
+    """Solver(game, max_length=...) is for late positions of a longer game (the Hex 5x5 check in
+    benchmarks/decided_at.py): the default still refuses Hex 5x5, and a raised limit solves a
+    position where Black (first) connects top to bottom in one move, and where White then has
+    to block that one cell or lose."""
+    hex5 = load("hex5")
+    with pytest.raises(UserError, match="too big"):
+        Solver(hex5)
+    solver = Solver(hex5, max_length=hex5.max_game_length)
+    # Black on the middle column's rows 0, 1, 3, 4 (cells 2, 7, 17, 22); White on the edge.
+    black_to_move = hex5.state_from_actions([2, 0, 7, 5, 17, 10, 22, 15])
+    assert solver.value(black_to_move) == 1
+    assert solver.action_values(black_to_move)[12] == 1
+    white_to_move = hex5.state_from_actions([2, 0, 7, 5, 17, 10, 22])
+    values = solver.action_values(white_to_move)
+    assert all(v < 0 for a, v in values.items() if a != 12)  # only the block can hold
+
+
 def _check_agreement(game, positions):
     solver = Solver(game)
     for position in positions:
