@@ -71,7 +71,7 @@ def main() -> int:
         seat = record.a_seat
         result = int(record.returns[seat] > 0) - int(record.returns[seat] < 0)
         values, by_a = verdicts(game, solver, record.actions, seat, args.from_ply)
-        after = [*values[1:], result]  # the value once each move is made
+        after = [*values[1:], result][: len(values)]  # the value once each move is made
         row = rows[seat]
         row["games"] += 1
         row["A wins"] += result > 0
