@@ -22,7 +22,7 @@ import torch
 from open_spiel.python.observation import make_observation
 
 from agents.network import PolicyValueNet, folded_for_inference
-from games.encoding import encode_batch, last_was_pass, legal_mask_batch
+from games.encoding import encode_batch, last_was_pass, legal_mask_batch, pass_wins
 from games.game import Game, State
 
 
@@ -85,6 +85,8 @@ class PlaneEncoder:
         if game.pass_action is not None:
             passed = [last_was_pass(game, state) for state in states]
             out[:, raw_planes + 1] = np.array(passed, dtype=np.float32)[:, None, None]
+            wins = [pass_wins(game, state) for state in states]
+            out[:, raw_planes + 2] = np.array(wins, dtype=np.float32)[:, None, None]
         return out
 
 

@@ -42,8 +42,8 @@ class Game:
         is_go = self.openspiel.get_type().short_name == "go"
         self.pass_action: Action | None = self.num_actions - 1 if is_go else None
         # Extra planes: whose turn it is (0 for player 0, 1 for player 1); for Go, then ones
-        # where the last move was a pass.
-        extra = 2 if is_go else 1
+        # where the last move was a pass, then ones where passing now wins (games/encoding.py).
+        extra = 3 if is_go else 1
         self.observation_shape: tuple[int, int, int] = (shape[0] + extra, shape[1], shape[2])
 
     @property

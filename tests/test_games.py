@@ -169,9 +169,9 @@ def test_go_planes_say_whether_the_last_move_was_a_pass_for_then_a_pass_ends_the
     game = load("go5")
     after_pass = game.state_from_actions([12, game.pass_action])
     after_stone = game.state_from_actions([12, 13])
-    assert encode(game, after_pass)[-1].min() == 1.0
-    assert encode(game, after_stone)[-1].max() == 0.0
-    assert encode(game, game.new_state())[-1].max() == 0.0
+    assert encode(game, after_pass)[-2].min() == 1.0
+    assert encode(game, after_stone)[-2].max() == 0.0
+    assert encode(game, game.new_state())[-2].max() == 0.0
     states = [after_pass, after_stone]
     fast = PlaneEncoder(game)(states, np.array([0, 0]))
     assert np.array_equal(fast, np.stack([encode(game, s) for s in states]))
@@ -179,3 +179,27 @@ def test_go_planes_say_whether_the_last_move_was_a_pass_for_then_a_pass_ends_the
     assert after_pass.is_terminal()  # what the plane warns of
     assert load("hex5").pass_action is None
     assert load("hex5").observation_shape[0] == load("hex5").raw_observation_shape[0] + 1
+
+
+def test_go_planes_say_whether_passing_now_wins_on_the_board_as_it_stands():
+    """go5, komi 0.5: one Black stone owns the empty board, so Black passing wins and White
+    passing loses; a White stone beside it makes the area nobody's and the komi wins for
+    White. The plane is from the mover's view, whoever moves, and the batch encoder agrees."""
+    from agents.evaluators import PlaneEncoder
+    from games.encoding import pass_wins
+
+    game = load("go5")
+    black_stone = game.state_from_actions([12, game.pass_action])  # Black to move
+    assert pass_wins(game, black_stone) and encode(game, black_stone)[-1].min() == 1.0
+    white_to_move = game.state_from_actions([12])
+    assert not pass_wins(game, white_to_move) and encode(game, white_to_move)[-1].max() == 0.0
+    both = game.state_from_actions([12, 13])  # Black to move, the board shared
+    assert not pass_wins(game, both)
+    shared = game.state_from_actions([12, 13, game.pass_action])  # White to move: komi wins
+    assert pass_wins(game, shared) and encode(game, shared)[-1].min() == 1.0
+    states = [black_stone, white_to_move, both]
+    movers = np.array([s.current_player() for s in states])
+    fast = PlaneEncoder(game)(states, movers)
+    assert np.array_equal(fast, np.stack([encode(game, s) for s in states]))
+    terminal = game.state_from_actions([12, game.pass_action, game.pass_action])
+    assert terminal.is_terminal() and not pass_wins(game, terminal)

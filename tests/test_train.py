@@ -228,17 +228,20 @@ def test_a_new_run_starts_from_a_models_weights_and_shape_with_init(smoke_config
         prepare_run("connect4-5x4", tmp_path / "other", overrides=overrides[:1])
 
 
-def test_a_go_checkpoint_from_before_the_pass_plane_plays_as_before_and_resumes(
-    tiny_checkpoint, tmp_path
+@pytest.mark.parametrize("missing", [1, 2], ids=["before-pass-wins", "before-both"])
+def test_a_go_checkpoint_from_before_the_newer_planes_plays_as_before_and_resumes(
+    tiny_checkpoint, tmp_path, missing
 ):
+    """zoo:go7 was saved before the pass-wins plane, zoo:go5 and zoo:go9 before the pass plane
+    too: each loads with zero weights for what it lacks and plays exactly as it did."""
     from agents.network import PolicyValueNet
     from games.encoding import encode_batch
     from sandbox.training.learner import make_optimizer
 
     game = load("go5")
     payload = torch.load(tiny_checkpoint("go5"), weights_only=False)
-    payload["model"]["stem.0.weight"] = payload["model"]["stem.0.weight"][:, :-1].clone()
-    planes = game.observation_shape[0] - 1
+    payload["model"]["stem.0.weight"] = payload["model"]["stem.0.weight"][:, :-missing].clone()
+    planes = game.observation_shape[0] - missing
     old = PolicyValueNet((planes, *game.observation_shape[1:]), game.num_actions, 8, 1, 8)
     old.load_state_dict(payload["model"])
     old.eval()
@@ -257,9 +260,9 @@ def test_a_go_checkpoint_from_before_the_pass_plane_plays_as_before_and_resumes(
         for _ in range(3 * k):
             state.apply_action(int(rng.choice(state.legal_actions())))
     x = torch.from_numpy(encode_batch(game, states))
-    x[:, -1] = 1.0  # the new plane changes nothing until training gives it weights
+    x[:, -missing:] = 1.0  # the new planes change nothing until training gives them weights
     with torch.no_grad():
-        for new_out, old_out in zip(net(x), old(x[:, :-1]), strict=True):
+        for new_out, old_out in zip(net(x), old(x[:, :-missing]), strict=True):
             torch.testing.assert_close(new_out, old_out)
     resumed = make_optimizer(net, dataclasses.replace(checkpoint_config(widened).learner))
     resumed.load_state_dict(widened["optimizer"])
@@ -268,7 +271,8 @@ def test_a_go_checkpoint_from_before_the_pass_plane_plays_as_before_and_resumes(
     resumed.step()  # the moments have the widened shape
 
 
-def test_a_go_replay_buffer_from_before_the_pass_plane_loads_with_the_plane_empty(tmp_path):
+@pytest.mark.parametrize("missing", [1, 2])
+def test_a_go_replay_buffer_from_before_the_newer_planes_loads_with_them_empty(tmp_path, missing):
     from sandbox.training.replay import ReplayBuffer
 
     game = load("go5")
@@ -284,10 +288,10 @@ def test_a_go_replay_buffer_from_before_the_pass_plane_loads_with_the_plane_empt
     buffer.add_game(GameRecord(game.spec.openspiel, 0, 0, actions, uniform, list(state.returns())))
     buffer.save(tmp_path / "new.npz")
     data = dict(np.load(tmp_path / "new.npz"))
-    data["obs"] = data["obs"][:, :-1]
+    data["obs"] = data["obs"][:, :-missing]
     np.savez_compressed(tmp_path / "old.npz", **data)
     again = ReplayBuffer(game, capacity=100)
     again.load(tmp_path / "old.npz")
     n = len(buffer)
-    assert len(again) == n and not again.obs[:n, -1].any()
-    np.testing.assert_array_equal(again.obs[:n, :-1], buffer.obs[:n, :-1])
+    assert len(again) == n and not again.obs[:n, -missing:].any()
+    np.testing.assert_array_equal(again.obs[:n, :-missing], buffer.obs[:n, :-missing])

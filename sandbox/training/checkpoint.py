@@ -95,22 +95,26 @@ def read_checkpoint(path: Path | str) -> dict[str, Any]:
     if not all(isinstance(v, torch.Tensor) for v in payload["model"].values()):
         raise UserError(f"checkpoint {path} is damaged: its model holds something not a tensor")
     with contextlib.suppress(UserError):  # an unknown game is refused where it is loaded
-        widen_for_pass_plane(payload, checkpoint_game(payload, path))
+        widen_for_go_planes(payload, checkpoint_game(payload, path))
     return payload
 
 
-def widen_for_pass_plane(payload: dict[str, Any], game: Game) -> None:
-    """A Go checkpoint made before Go had its last-move-was-a-pass plane (games/game.py) sees
-    one input plane fewer: its stem gets weights of zero for the new plane, so the network
-    plays exactly as before and training learns to use it (AdamW's moments start at zero)."""
+def widen_for_go_planes(payload: dict[str, Any], game: Game) -> None:
+    """A Go checkpoint made before Go had its last-move-was-a-pass plane, or its pass-wins plane
+    (games/encoding.py), sees one or two input planes fewer: its stem gets weights of zero for
+    them, so the network plays exactly as before and training learns to use them (AdamW's
+    moments start at zero)."""
     stem = payload["model"].get("stem.0.weight")
     expected = game.observation_shape[0]
-    if game.pass_action is None or stem is None or stem.ndim != 4 or stem.shape[1] != expected - 1:
+    if game.pass_action is None or stem is None or stem.ndim != 4:
+        return
+    missing = expected - stem.shape[1]
+    if missing not in (1, 2):
         return
     old_shape = stem.shape
 
     def widen(t: torch.Tensor) -> torch.Tensor:
-        return torch.cat([t, t.new_zeros(t.shape[0], 1, *t.shape[2:])], dim=1)
+        return torch.cat([t, t.new_zeros(t.shape[0], missing, *t.shape[2:])], dim=1)
 
     payload["model"]["stem.0.weight"] = widen(stem)
     optimizer = payload.get("optimizer")

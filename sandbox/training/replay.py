@@ -176,7 +176,7 @@ def read_replay(path: Path, game: Game) -> dict[str, np.ndarray]:
     if missing:
         raise UserError(f"{path} is not a replay buffer: it has no {', '.join(missing)}")
     n = len(data["value"]) if data["value"].ndim else -1
-    data = widen_for_pass_plane(data, game)
+    data = widen_for_go_planes(data, game)
     rows = {
         "obs": game.observation_shape,
         "legal": (game.num_actions,),
@@ -198,11 +198,17 @@ def read_replay(path: Path, game: Game) -> dict[str, np.ndarray]:
     return data
 
 
-def widen_for_pass_plane(data: dict[str, np.ndarray], game: Game) -> dict[str, np.ndarray]:
-    """A Go buffer written before Go had its last-move-was-a-pass plane (games/game.py) gets the
-    plane, zeros: the positions keep their targets, and a run from before resumes."""
+def widen_for_go_planes(data: dict[str, np.ndarray], game: Game) -> dict[str, np.ndarray]:
+    """A Go buffer written before Go had its last-move-was-a-pass or pass-wins plane
+    (games/encoding.py) gets them as zeros: the positions keep their targets, and a run from
+    before resumes. Zeros are right for the pass plane wherever the last move was a stone, and
+    say "passing does not win" everywhere: wrong in some old positions until the buffer turns
+    over, so a new run (`--init`) is the cleaner way on."""
     obs = data["obs"]
-    if game.pass_action is None or obs.ndim != 4 or obs.shape[1] != game.observation_shape[0] - 1:
+    if game.pass_action is None or obs.ndim != 4:
         return data
-    zeros = np.zeros((obs.shape[0], 1, *obs.shape[2:]), dtype=obs.dtype)
+    missing = game.observation_shape[0] - obs.shape[1]
+    if missing not in (1, 2):
+        return data
+    zeros = np.zeros((obs.shape[0], missing, *obs.shape[2:]), dtype=obs.dtype)
     return {**data, "obs": np.concatenate([obs, zeros], axis=1)}
