@@ -46,7 +46,7 @@ def check_solvable(game: Game, max_length: int = MAX_SOLVABLE_LENGTH) -> None:
     if game.max_game_length > max_length:
         raise UserError(
             f"solver: {game.name} is too big to solve exactly here (games last up to "
-            f"{game.max_game_length} moves; the solver takes at most {MAX_SOLVABLE_LENGTH}, "
+            f"{game.max_game_length} moves; the solver takes at most {max_length}, "
             "e.g. tic-tac-toe or connect4-5x4)"
         )
 
