@@ -69,6 +69,21 @@ def pass_wins(game: Game, state: State) -> bool:
     return after.returns()[mover] > 0
 
 
+# Go's planes added after the first Go files were saved, last in the encoding: the
+# last-move-was-a-pass plane, then the pass-wins plane.
+LATER_GO_PLANES = 2
+
+
+def missing_go_planes(game: Game, planes: int) -> int:
+    """How many of Go's later planes a checkpoint or buffer with `planes` input planes lacks:
+    they are the last ones, so a file from before gets them as zeros at the end. 0 when it
+    lacks none, or the game is not Go, or the difference is not one of theirs (another file)."""
+    if game.pass_action is None:
+        return 0
+    missing = game.observation_shape[0] - planes
+    return missing if 1 <= missing <= LATER_GO_PLANES else 0
+
+
 def encode_batch(game: Game, states: Sequence[State]) -> np.ndarray:
     """Returns float32 [B, C, H, W]."""
     out = np.empty((len(states), *game.observation_shape), dtype=np.float32)

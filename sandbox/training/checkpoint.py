@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from agents.network import PolicyValueNet, build_network
+from games.encoding import missing_go_planes
 from games.errors import UserError
 from games.game import Game, load
 from sandbox.files import torch_load
@@ -105,11 +106,10 @@ def widen_for_go_planes(payload: dict[str, Any], game: Game) -> None:
     them, so the network plays exactly as before and training learns to use them (AdamW's
     moments start at zero)."""
     stem = payload["model"].get("stem.0.weight")
-    expected = game.observation_shape[0]
-    if game.pass_action is None or stem is None or stem.ndim != 4:
+    if stem is None or stem.ndim != 4:
         return
-    missing = expected - stem.shape[1]
-    if missing not in (1, 2):
+    missing = missing_go_planes(game, stem.shape[1])
+    if not missing:
         return
     old_shape = stem.shape
 

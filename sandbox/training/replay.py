@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from games.encoding import encode_into
+from games.encoding import encode_into, missing_go_planes
 from games.errors import UserError
 from games.game import Game
 from games.scoring import has_score, score_margin
@@ -205,10 +205,8 @@ def widen_for_go_planes(data: dict[str, np.ndarray], game: Game) -> dict[str, np
     say "passing does not win" everywhere: wrong in some old positions until the buffer turns
     over, so a new run (`--init`) is the cleaner way on."""
     obs = data["obs"]
-    if game.pass_action is None or obs.ndim != 4:
-        return data
-    missing = game.observation_shape[0] - obs.shape[1]
-    if missing not in (1, 2):
+    missing = missing_go_planes(game, obs.shape[1]) if obs.ndim == 4 else 0
+    if not missing:
         return data
     zeros = np.zeros((obs.shape[0], missing, *obs.shape[2:]), dtype=obs.dtype)
     return {**data, "obs": np.concatenate([obs, zeros], axis=1)}
