@@ -12,8 +12,8 @@ are, so the search never needs to guess whose turn follows a move.
 from __future__ import annotations
 
 import io
+import itertools
 import time
-from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -51,6 +51,18 @@ def masked_softmax(logits: np.ndarray, legal: np.ndarray) -> np.ndarray:
     return x / x.sum(axis=1, keepdims=True)
 
 
+def position_keys(obs: np.ndarray) -> list[bytes]:
+    """One bytes key per row of planes [B, ...], all at once: the planes are all the network
+    sees. Planes of 0s and 1s (every preset's) go one bit a cell, 32 times shorter than their
+    float32 bytes: the cache hashes and holds less, and a key of other planes, at full length,
+    can never equal one of them."""
+    flat = np.ascontiguousarray(obs.reshape(len(obs), -1))
+    bits = flat != 0
+    if np.array_equal(flat, bits):
+        flat = np.packbits(bits, axis=1)
+    return flat.view(np.dtype((np.void, flat.shape[1] * flat.itemsize))).ravel().tolist()
+
+
 class PlaneEncoder:
     """`games.encoding.encode_batch`, ten times cheaper: OpenSpiel's observer writes each state's
     planes into one reused buffer (no Python list of floats per state), and the colour swap and
@@ -63,24 +75,46 @@ class PlaneEncoder:
 
     def __call__(self, states: Sequence[State], movers: np.ndarray) -> np.ndarray:
         """states with their players to move [B] -> float32 [B, C, H, W]."""
-        game = self.game
         if self.observation is None or self.observation.tensor is None:
-            return encode_batch(game, states)
-        out = np.empty((len(states), *game.observation_shape), dtype=np.float32)
-        raw = np.empty((len(states), self.raw_size), dtype=np.float32)
+            return encode_batch(self.game, states)
+        out = np.empty((len(states), *self.game.observation_shape), dtype=np.float32)
+        rows = out.reshape(len(states), -1)[:, : self.raw_size]  # the raw planes of each row
         set_from, tensor = self.observation.set_from, self.observation.tensor
         for i, (state, player) in enumerate(zip(states, movers.tolist(), strict=True)):
             set_from(state, max(player, 0))
-            raw[i] = tensor
-        planes = raw.reshape(len(states), *game.raw_observation_shape)
-        raw_planes = planes.shape[1]
-        out[:, :raw_planes] = planes
+            rows[i] = tensor
+        return self._finish(out, states, movers)
+
+    def read(self, states: Sequence[State]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """What the network and the search need of each state, in one pass over them (self-play
+        calls this for every leaf): movers [B], planes [B, C, H, W], legal mask [B, A]."""
+        n, game = len(states), self.game
+        if self.observation is None or self.observation.tensor is None:
+            movers = np.fromiter((s.current_player() for s in states), np.int64, n)
+            return movers, encode_batch(game, states), legal_mask_batch(game, states)
+        out = np.empty((n, *game.observation_shape), dtype=np.float32)
+        rows = out.reshape(n, -1)[:, : self.raw_size]
+        set_from, tensor = self.observation.set_from, self.observation.tensor
+        players, masks = [], []
+        for i, state in enumerate(states):
+            player = state.current_player()
+            players.append(player)
+            set_from(state, player if player > 0 else 0)
+            rows[i] = tensor
+            masks.append(state.legal_actions_mask())
+        movers = np.array(players, np.int64)
+        legal = np.array(masks, dtype=bool).reshape(n, game.num_actions)
+        return movers, self._finish(out, states, movers), legal
+
+    def _finish(self, out: np.ndarray, states: Sequence[State], movers: np.ndarray) -> np.ndarray:
+        """The planes beyond OpenSpiel's, once its own are in `out`, for the whole batch."""
+        game = self.game
+        raw_planes = game.raw_observation_shape[0]
         colours = game.spec.colour_planes
         if colours is not None:  # player 1 to move: swap the stone planes ("mine" first)
             swap = np.flatnonzero(movers == 1)
             mine, theirs = colours
-            out[swap, mine] = planes[swap, theirs]
-            out[swap, theirs] = planes[swap, mine]
+            out[swap, mine], out[swap, theirs] = out[swap, theirs], out[swap, mine]
         out[:, raw_planes] = np.maximum(movers, 0)[:, None, None]
         if game.pass_action is not None:
             passed = [last_was_pass(game, state) for state in states]
@@ -144,7 +178,7 @@ class NetworkEvaluator:
         self.device = torch.device(device)
         self.cache_size = cache_size
         self.encoder = PlaneEncoder(game)
-        self._cache: OrderedDict[bytes, tuple[np.ndarray, float]] = OrderedDict()
+        self._cache: dict[bytes, bytes] = {}  # planes -> logits and value, float32
         self._inference_net: torch.nn.Module | None = None
         self.reset_counters()
 
@@ -184,7 +218,7 @@ class NetworkEvaluator:
         state = dict(self.__dict__)
         buffer = io.BytesIO()
         torch.save(self.net, buffer)
-        state.update(net=buffer.getvalue(), _cache=OrderedDict(), encoder=None)
+        state.update(net=buffer.getvalue(), _cache={}, encoder=None)
         state["_inference_net"] = None  # made again from `net` on the other side
         return state
 
@@ -196,23 +230,17 @@ class NetworkEvaluator:
 
     def evaluate(self, states: Sequence[State]) -> tuple[np.ndarray, np.ndarray]:
         n = len(states)
-        movers = np.fromiter((s.current_player() for s in states), np.int64, n)
-        obs = self.encoder(states, movers)
-        legal = np.array([s.legal_actions_mask() for s in states], dtype=bool)
-        legal = legal.reshape(n, self.game.num_actions)
-        logits = np.empty((n, self.game.num_actions), dtype=np.float32)
-        value = np.empty(n, dtype=np.float64)
-        # One bytes key per row, all at once: the planes are all the network sees.
-        flat = np.ascontiguousarray(obs.reshape(n, -1))
-        keys = flat.view(np.dtype((np.void, flat.shape[1] * flat.itemsize))).ravel().tolist()
-        # The loops over rows run in C (map, dict.fromkeys): at ~100 rows a call, a Python
-        # loop here was a tenth of self-play's time outside the network.
+        movers, obs, legal = self.encoder.read(states)
+        keys = position_keys(obs)
+        # The loops over rows run in C (map, dict.fromkeys, bytes.join): at ~150 rows a call,
+        # Python loops here were a tenth of self-play's time outside the network.
         found = list(map(self._cache.get, keys)) if self.cache_size else [None] * n
         miss_rows = [i for i, hit in enumerate(found) if hit is None]
+        out = np.empty((n, self.game.num_actions + 1), np.float32)  # logits | value
         if len(miss_rows) < n:
             hit_rows = [i for i, hit in enumerate(found) if hit is not None]
-            logits[hit_rows] = np.stack([found[i][0] for i in hit_rows])
-            value[hit_rows] = [found[i][1] for i in hit_rows]
+            hits = b"".join([found[i] for i in hit_rows])
+            out[hit_rows] = np.frombuffer(hits, np.float32).reshape(len(hit_rows), -1)
         miss_keys = [keys[i] for i in miss_rows]
         unique = dict.fromkeys(miss_keys)  # a position twice in one call is evaluated once
         self.hits += n - len(unique)  # a repeat within the call counts as a hit
@@ -223,15 +251,23 @@ class NetworkEvaluator:
             first = np.empty(len(unique), np.int64)
             first[miss_slots] = miss_rows  # any row of each position will do
             new_logits, new_value = self.forward(obs[first])
-            logits[miss_rows] = new_logits[miss_slots]
-            value[miss_rows] = new_value[miss_slots]
+            rows = np.concatenate([new_logits, new_value[:, None].astype(np.float32)], axis=1)
+            out[miss_rows] = rows[miss_slots]
             if self.cache_size:
-                cache = self._cache
-                entries = zip(new_logits, new_value.tolist(), strict=True)
-                cache.update(zip(unique, entries, strict=True))
-                while len(cache) > self.cache_size:
-                    cache.popitem(last=False)
+                self._remember(unique, rows)
+        logits, value = out[:, :-1], out[:, -1].astype(np.float64)
         return masked_softmax(logits, legal), mover_values(movers, value)
+
+    def _remember(self, keys: dict[bytes, None], rows: np.ndarray) -> None:
+        """Caches each row (logits and value, float32 as the network gives them) as bytes under
+        its key. The dict keeps insertion order: past `cache_size` the oldest quarter goes in
+        one pass, so eviction costs nothing per call."""
+        cache = self._cache
+        entries = rows.view(np.dtype((np.void, rows.shape[1] * rows.itemsize))).ravel()
+        cache.update(zip(keys, entries.tolist(), strict=True))
+        if len(cache) > self.cache_size:
+            keep = self.cache_size - self.cache_size // 4
+            self._cache = dict(itertools.islice(cache.items(), len(cache) - keep, None))
 
     def forward(self, obs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """One network call: obs [B, C, H, W] -> logits [B, A] float32, value [B] (mover's view)."""

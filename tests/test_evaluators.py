@@ -8,10 +8,16 @@ import numpy as np
 import pytest
 import torch
 
-from agents.evaluators import NetworkEvaluator, PlaneEncoder, UniformEvaluator, masked_softmax
+from agents.evaluators import (
+    NetworkEvaluator,
+    PlaneEncoder,
+    UniformEvaluator,
+    masked_softmax,
+    position_keys,
+)
 from agents.network import build_network
 from games.catalogue import GAMES
-from games.encoding import encode_batch
+from games.encoding import encode_batch, legal_mask_batch
 from games.game import load
 from sandbox.config import NetworkConfig
 
@@ -43,6 +49,48 @@ def test_plane_encoder_matches_games_encoding(name):
     states = random_states(game, 6, np.random.default_rng(0))
     movers = np.array([s.current_player() for s in states])
     assert np.array_equal(PlaneEncoder(game)(states, movers), encode_batch(game, states))
+
+
+@pytest.mark.parametrize("name", list(GAMES))
+def test_plane_encoders_single_pass_reads_movers_planes_and_legal_moves(name):
+    game = load(name)
+    states = random_states(game, 6, np.random.default_rng(4))
+    movers, planes, legal = PlaneEncoder(game).read(states)
+    assert movers.tolist() == [s.current_player() for s in states]
+    assert np.array_equal(planes, encode_batch(game, states))
+    assert np.array_equal(legal, legal_mask_batch(game, states))
+
+
+def test_position_keys_are_short_for_binary_planes_and_never_confuse_other_planes():
+    planes = np.zeros((3, 2, 3, 4), np.float32)
+    planes[1, 0, 1, 2] = 1.0
+    planes[2, 0, 1, 2] = 0.5  # not a 0/1 plane: the whole batch keeps full-length keys
+    binary = position_keys(planes[:2])
+    assert [len(k) for k in binary] == [3, 3]  # 24 cells, one bit each
+    assert binary[0] != binary[1] and position_keys(planes[:1]) == binary[:1]
+    full = position_keys(planes)
+    assert all(len(k) == 24 * 4 for k in full)
+    assert len(set(full)) == 3 and not set(full) & set(binary)
+
+
+def test_a_full_cache_forgets_its_oldest_positions_first():
+    evaluator = tiny_evaluator(cache_size=8)
+    states = random_states(evaluator.game, 40, np.random.default_rng(5))
+    encoder, seen, distinct = PlaneEncoder(evaluator.game), set(), []  # one state a position
+    for state in states:
+        key = position_keys(encoder.read([state])[1])[0]
+        if key not in seen:
+            seen.add(key)
+            distinct.append(state)
+    assert len(distinct) >= 12
+    for state in distinct[:12]:
+        evaluator.evaluate([state])
+    assert evaluator.cache_entries <= 8
+    evaluator.reset_counters()
+    evaluator.evaluate(distinct[11:12])  # the newest: still there
+    assert (evaluator.hits, evaluator.misses) == (1, 0)
+    evaluator.evaluate(distinct[:1])  # the oldest: gone
+    assert evaluator.misses == 1
 
 
 def test_network_priors_are_masked_and_values_zero_sum():
