@@ -117,8 +117,39 @@ def test_a_weak_side_plays_at_random_on_one_seat_only_and_keeps_its_seat_across_
             else:
                 assert not any(off)  # a like side: the search's most visited, always
     assert np.mean(weak_moves) > 0.3  # uniform over the legal moves: mostly not the search's
-    assert weak_seat(cfg.selfplay, 5, 3) == weak_seat(cfg.selfplay, 5, 3)
     assert weak_seat(with_settings(cfg, selfplay={"weak_side_games": 0.0}).selfplay, 5, 3) is None
+
+
+def test_a_weak_side_game_carried_over_keeps_its_weak_seat_in_the_next_iteration(smoke_config):
+    """A game stopped part-way (selfplay.carry_over) and played on by the next iteration keeps
+    the seat that plays at random: after the carry-over that seat's moves are still mostly
+    not the search's, and the other seat's always are."""
+    from sandbox.training.selfplay import GameInProgress, play_queue, weak_seat
+
+    cfg = with_settings(
+        smoke_config,
+        mcts={"temperature_moves": 2},
+        selfplay={"weak_side_games": 1.0, "weak_side_random_fraction": 1.0, "concurrent_games": 16},
+    )
+    game, sp = load(cfg.game), cfg.selfplay
+    queue = [GameInProgress.new(6, i) for i in range(64)]
+    _, _, left = play_queue(game, cfg.mcts, sp, UniformEvaluator(game), queue, 32)
+    carried = {g.index: len(g.actions) for g in left if g.actions}
+    assert len(carried) >= 8
+    later, _, _ = play_queue(game, cfg.mcts, sp, UniformEvaluator(game), left, len(left))
+    weak_moves = []
+    for record in later:
+        if record.index not in carried:
+            continue
+        weak = weak_seat(sp, 6, record.index)
+        after = max(cfg.mcts.temperature_moves, carried[record.index])  # this iteration's moves
+        for seat in (0, 1):
+            off = _seat_moves_off_search(game, record, seat, after)
+            if seat == weak:
+                weak_moves += off
+            else:
+                assert not any(off)
+    assert len(weak_moves) >= 5 and np.mean(weak_moves) > 0.3
 
 
 def _seat_moves_off_search(game, record, seat, opening):
