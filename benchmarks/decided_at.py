@@ -23,6 +23,7 @@ import json
 import time
 
 import torch
+from tqdm import tqdm
 
 from agents.solver import Solver
 from games.game import load
@@ -57,9 +58,17 @@ def main() -> int:
     args = parser.parse_args()
     torch.set_num_threads(1)
     game = load(args.game)
-    a, b = make_agent(args.a, game), make_agent(args.b, game)
+    # Seeds as `sandbox match` gives them: the same command line there plays the same games.
+    a = make_agent(args.a, game, seed=args.seed)
+    b = make_agent(args.b, game, seed=args.seed + 1)
     start = time.time()
-    match = play_match(a, b, game, args.games, args.seed)
+    with tqdm(total=args.games, desc="match", unit="game", leave=False) as bar:
+
+        def show_turn(moves: int, playing: int) -> None:
+            bar.set_postfix_str(f"{moves} moves played, {playing} games on", refresh=False)
+            bar.update(0)
+
+        match = play_match(a, b, game, args.games, args.seed, bar.update, on_turn=show_turn)
     played = time.time() - start
     solver = Solver(game, max_length=game.max_game_length)
     rows = {
@@ -67,7 +76,7 @@ def main() -> int:
         for seat in (0, 1)
     }
     games = []
-    for record in match.games:
+    for record in tqdm(match.games, desc="solver", unit="game", leave=False):
         seat = record.a_seat
         result = int(record.returns[seat] > 0) - int(record.returns[seat] < 0)
         values, by_a = verdicts(game, solver, record.actions, seat, args.from_ply)
