@@ -1,7 +1,9 @@
 """`sandbox bench`'s headline ratio alone, quicker to repeat: (a) the forward pass at batch 64 on
 all cores for 3 s, (b) self-play as the trainer plays it, (a) again; prints one JSON line.
 
-    python benchmarks/selfplay_ratio.py [--pairs-with OTHER_CHECKOUT] [--pairs 3]
+    python benchmarks/selfplay_ratio.py [--net 64x5] [--pairs-with OTHER_CHECKOUT] [--pairs 3]
+
+--net CHANNELSxBLOCKS: the network (default `sandbox bench`'s 64x4; connect4's recipe trains 64x5).
 
 SELFPLAY_RATIO_GAMES=256 measures with 128 games per process instead of `sandbox bench`'s 256.
 
@@ -21,7 +23,7 @@ import sys
 from pathlib import Path
 
 
-def measure() -> dict:
+def measure(channels: int, blocks: int) -> dict:
     import torch
 
     from games.game import load
@@ -34,7 +36,8 @@ def measure() -> dict:
     )
     from sandbox.training.selfplay import play_games
 
-    s = BenchSettings(workers=2, games=int(os.environ.get("SELFPLAY_RATIO_GAMES", "512")))
+    games = int(os.environ.get("SELFPLAY_RATIO_GAMES", "512"))
+    s = BenchSettings(workers=2, games=games, channels=channels, blocks=blocks)
     torch.set_num_threads(1)
     game = load(s.game)
     evaluator = make_evaluator(s, game)
@@ -61,10 +64,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs-with", type=Path, help="another checkout, measured in turn")
     parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--net", default="64x4", help="CHANNELSxBLOCKS (64x4)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    channels, blocks = (int(x) for x in args.net.lower().split("x"))
     if args.child or args.pairs_with is None:
-        print(json.dumps(measure()), flush=True)
+        print(json.dumps({"net": args.net, **measure(channels, blocks)}), flush=True)
         return
     here = Path(__file__).resolve().parent.parent
     if not (args.pairs_with / "sandbox" / "__init__.py").is_file():
@@ -73,7 +78,7 @@ def main() -> None:
         for label, root in (("other", args.pairs_with.resolve()), ("this", here)):
             env = dict(os.environ, PYTHONPATH=str(root))  # its packages first, workers too
             out = subprocess.run(
-                [sys.executable, str(Path(__file__).resolve()), "--child"],
+                [sys.executable, str(Path(__file__).resolve()), "--child", "--net", args.net],
                 cwd=root, env=env, capture_output=True, text=True, check=True,
             ).stdout  # fmt: skip
             print(json.dumps({"pair": k, "code": label, **json.loads(out.splitlines()[-1])}))
