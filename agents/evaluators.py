@@ -73,18 +73,6 @@ class PlaneEncoder:
         self.observation = make_observation(game.openspiel)
         self.raw_size = int(np.prod(game.raw_observation_shape))
 
-    def __call__(self, states: Sequence[State], movers: np.ndarray) -> np.ndarray:
-        """states with their players to move [B] -> float32 [B, C, H, W]."""
-        if self.observation is None or self.observation.tensor is None:
-            return encode_batch(self.game, states)
-        out = np.empty((len(states), *self.game.observation_shape), dtype=np.float32)
-        rows = out.reshape(len(states), -1)[:, : self.raw_size]  # the raw planes of each row
-        set_from, tensor = self.observation.set_from, self.observation.tensor
-        for i, (state, player) in enumerate(zip(states, movers.tolist(), strict=True)):
-            set_from(state, max(player, 0))
-            rows[i] = tensor
-        return self._finish(out, states, movers)
-
     def read(self, states: Sequence[State]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """What the network and the search need of each state, in one pass over them (self-play
         calls this for every leaf): movers [B], planes [B, C, H, W], legal mask [B, A]."""

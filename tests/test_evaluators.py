@@ -44,17 +44,9 @@ def tiny_evaluator(game_name="connect4-5x4", cache_size=1000):
 
 
 @pytest.mark.parametrize("name", list(GAMES))
-def test_plane_encoder_matches_games_encoding(name):
+def test_plane_encoder_reads_movers_legal_moves_and_the_planes_games_encoding_makes(name):
     game = load(name)
     states = random_states(game, 6, np.random.default_rng(0))
-    movers = np.array([s.current_player() for s in states])
-    assert np.array_equal(PlaneEncoder(game)(states, movers), encode_batch(game, states))
-
-
-@pytest.mark.parametrize("name", list(GAMES))
-def test_plane_encoders_single_pass_reads_movers_planes_and_legal_moves(name):
-    game = load(name)
-    states = random_states(game, 6, np.random.default_rng(4))
     movers, planes, legal = PlaneEncoder(game).read(states)
     assert movers.tolist() == [s.current_player() for s in states]
     assert np.array_equal(planes, encode_batch(game, states))

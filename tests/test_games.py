@@ -173,7 +173,7 @@ def test_go_planes_say_whether_the_last_move_was_a_pass_for_then_a_pass_ends_the
     assert encode(game, after_stone)[-2].max() == 0.0
     assert encode(game, game.new_state())[-2].max() == 0.0
     states = [after_pass, after_stone]
-    fast = PlaneEncoder(game)(states, np.array([0, 0]))
+    fast = PlaneEncoder(game).read(states)[1]
     assert np.array_equal(fast, np.stack([encode(game, s) for s in states]))
     after_pass.apply_action(game.pass_action)
     assert after_pass.is_terminal()  # what the plane warns of
@@ -198,8 +198,7 @@ def test_go_planes_say_whether_passing_now_wins_on_the_board_as_it_stands():
     shared = game.state_from_actions([12, 13, game.pass_action])  # White to move: komi wins
     assert pass_wins(game, shared) and encode(game, shared)[-1].min() == 1.0
     states = [black_stone, white_to_move, both]
-    movers = np.array([s.current_player() for s in states])
-    fast = PlaneEncoder(game)(states, movers)
+    fast = PlaneEncoder(game).read(states)[1]
     assert np.array_equal(fast, np.stack([encode(game, s) for s in states]))
     terminal = game.state_from_actions([12, game.pass_action, game.pass_action])
     assert terminal.is_terminal() and not pass_wins(game, terminal)
