@@ -27,7 +27,7 @@ from tqdm import tqdm
 
 from agents.solver import Solver
 from games.game import load
-from sandbox.evaluation.arena import play_match
+from sandbox.commands.match import play_match_with_bar
 from sandbox.specs import make_agent
 
 
@@ -62,13 +62,7 @@ def main() -> int:
     a = make_agent(args.a, game, seed=args.seed)
     b = make_agent(args.b, game, seed=args.seed + 1)
     start = time.time()
-    with tqdm(total=args.games, desc="match", unit="game", leave=False) as bar:
-
-        def show_turn(moves: int, playing: int) -> None:
-            bar.set_postfix_str(f"{moves} moves played, {playing} games on", refresh=False)
-            bar.update(0)
-
-        match = play_match(a, b, game, args.games, args.seed, bar.update, on_turn=show_turn)
+    match = play_match_with_bar(a, b, game, args.games, args.seed)
     played = time.time() - start
     solver = Solver(game, max_length=game.max_game_length)
     rows = {

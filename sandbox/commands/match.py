@@ -8,8 +8,9 @@ import math
 
 from tqdm import tqdm
 
+from agents.base import Agent
 from games.errors import UserError
-from games.game import load
+from games.game import Game, load
 from sandbox.evaluation.arena import MatchResult, Outcomes, play_match
 from sandbox.specs import make_agent
 
@@ -46,21 +47,34 @@ def run(args: argparse.Namespace) -> int:
     game = load(args.game)
     agent_a = make_agent(args.agent_a, game, seed=args.seed)
     agent_b = make_agent(args.agent_b, game, seed=args.seed + 1)
-    desc = f"{agent_a.name} vs {agent_b.name}"
-    with tqdm(total=args.games, desc=desc, unit="game", leave=False) as bar:
-
-        def show_turn(moves: int, playing: int) -> None:
-            bar.set_postfix_str(f"{moves} moves played, {playing} games on", refresh=False)
-            bar.update(0)  # redraws at most every `mininterval` seconds, as update(1) does
-
-        result = play_match(
-            agent_a, agent_b, game, args.games, args.seed, bar.update, args.opening_plies, show_turn
-        )
+    result = play_match_with_bar(agent_a, agent_b, game, args.games, args.seed, args.opening_plies)
     if args.json:
         print(json.dumps(result.to_dict()))
     else:
         print(format_result(result))
     return 0
+
+
+def play_match_with_bar(
+    agent_a: Agent,
+    agent_b: Agent,
+    game: Game,
+    num_games: int,
+    seed: int,
+    opening_plies: int = 0,
+) -> MatchResult:
+    """`play_match` under a progress bar that moves every round of moves (the games advance
+    together and mostly end together, so a bar of finished games alone sits at zero)."""
+    desc = f"{agent_a.name} vs {agent_b.name}"
+    with tqdm(total=num_games, desc=desc, unit="game", leave=False) as bar:
+
+        def show_turn(moves: int, playing: int) -> None:
+            bar.set_postfix_str(f"{moves} moves played, {playing} games on", refresh=False)
+            bar.update(0)  # redraws at most every `mininterval` seconds, as update(1) does
+
+        return play_match(
+            agent_a, agent_b, game, num_games, seed, bar.update, opening_plies, show_turn
+        )
 
 
 def _row(label: str, o: Outcomes) -> str:
