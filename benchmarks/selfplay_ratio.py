@@ -67,7 +67,13 @@ def main() -> None:
     parser.add_argument("--net", default="64x4", help="CHANNELSxBLOCKS (64x4)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    channels, blocks = (int(x) for x in args.net.lower().split("x"))
+    from games.errors import UserError
+    from sandbox.commands.bench import parse_net
+
+    try:
+        channels, blocks = parse_net(args.net)
+    except UserError as error:
+        parser.error(str(error))
     if args.child or args.pairs_with is None:
         print(json.dumps({"net": args.net, **measure(channels, blocks)}), flush=True)
         return
