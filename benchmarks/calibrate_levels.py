@@ -20,6 +20,7 @@ import time
 
 import numpy as np
 import torch
+from tqdm import tqdm
 
 from games.game import load
 from sandbox.commands.play import level_player, levels_path
@@ -67,7 +68,9 @@ def main() -> int:
     rng = np.random.default_rng(args.seed)
     openings = random_openings(game, max(1, args.games // 2), 2, rng)
     start = time.perf_counter()
-    tournament = run_tournament(entrants, pairs, game, openings, rng)
+    games = len(pairs) * 2 * len(openings)
+    with tqdm(total=games, desc=f"{game.name} levels", unit="game", leave=False) as bar:
+        tournament = run_tournament(entrants, pairs, game, openings, rng, bar.update)
     ratings = rate(tournament, bootstrap=200, rng=rng)
     print(f"{game.name}: {len(pairs)} pairings x {2 * len(openings)} games "
           f"({time.perf_counter() - start:.0f} s)")  # fmt: skip
